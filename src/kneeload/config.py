@@ -1,0 +1,24 @@
+"""Compiler flags, physical constants and numerical thresholds, in one place.
+
+Numba flags follow stumpy's ``config.py``: ``fastmath`` without ``nnan``/``ninf``
+(gait data carry NaN gaps) and without ``reassoc`` (keeps reductions reproducible).
+"""
+
+from __future__ import annotations
+
+#: fastmath flags for every ``@njit`` kernel.
+FASTMATH_FLAGS: set[str] = {"nsz", "arcp", "contract", "afn"}  # numba accepts a set, not a frozenset
+#: cache compiled kernels on disk (``cache=True``), so a warm start does not recompile.
+NUMBA_CACHE: bool = True
+
+#: standard gravity [m/s^2] (CGPM 1901). Winter (2009) used 9.8; tests that reproduce him say so.
+STANDARD_GRAVITY_M_S2: float = 9.80665
+
+#: vertical force above which a foot is in contact [N] (common force-plate practice; DESIGN §4.2).
+GRF_CONTACT_THRESHOLD_N: float = 20.0
+#: low-pass cut-off for kinematics and forces in walking [Hz] (Winter 2009, §3.4).
+DEFAULT_CUTOFF_HZ: float = 6.0
+#: order of the zero-lag Butterworth low-pass (applied forward and backward).
+BUTTERWORTH_ORDER: int = 4
+#: points per time-normalised gait cycle (0, 1, ..., 100 %).
+CYCLE_POINTS: int = 101

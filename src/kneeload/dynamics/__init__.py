@@ -1,0 +1,1 @@
+"""Inverse dynamics: segment kinematics + ground reaction -> joint forces and moments."""
