@@ -9,7 +9,9 @@ import pytest
 
 #: measured and reference data beside the project (never copied into it); see its README.md
 SHARED_DATA = Path(
-    os.environ.get("KNEELOAD_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")
+    os.environ.get(
+        "KNEELOAD_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+    )
 ).resolve()
 
 

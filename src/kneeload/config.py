@@ -7,7 +7,12 @@ Numba flags follow stumpy's ``config.py``: ``fastmath`` without ``nnan``/``ninf`
 from __future__ import annotations
 
 #: fastmath flags for every ``@njit`` kernel.
-FASTMATH_FLAGS: set[str] = {"nsz", "arcp", "contract", "afn"}  # numba accepts a set, not a frozenset
+FASTMATH_FLAGS: set[str] = {
+    "nsz",
+    "arcp",
+    "contract",
+    "afn",
+}  # numba accepts a set, not a frozenset
 #: cache compiled kernels on disk (``cache=True``), so a warm start does not recompile.
 NUMBA_CACHE: bool = True
 

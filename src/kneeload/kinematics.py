@@ -1,4 +1,4 @@
-"""Segment kinematics from joint-centre and marker trajectories: angles, derivatives, centres of mass.
+"""Segment kinematics from joint and marker trajectories: angles, derivatives, centres of mass.
 
 Derivatives are second-order central differences (first-order one-sided at the ends) of signals
 that the caller has already low-pass filtered (Winter 2009, §3.4: "filtered finite differences").

@@ -1,4 +1,4 @@
-"""Planar inverse dynamics: kernel vs NumPy reference, statics, and a forward-dynamics round trip."""
+"""Planar inverse dynamics: kernel vs NumPy reference, statics, forward-dynamics round trip."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from kneeload.dynamics.inverse import (
+    PlanarChain,
+    PlanarJointLoads,
     gait_lab_moments,
     inverse_dynamics_planar,
     knee_force_components,
@@ -54,7 +56,9 @@ def test_kernel_matches_numpy_reference(n_cases: int, n_frames: int) -> None:
     np.testing.assert_allclose(loads.moment_nm, moment_ref, rtol=1e-12, atol=1e-9)
 
 
-def _standing_leg(d_cop_m: float, grf_vertical_n: float) -> tuple[dict[str, float], object]:
+def _standing_leg(
+    d_cop_m: float, grf_vertical_n: float
+) -> tuple[dict[str, float], PlanarChain, PlanarJointLoads]:
     """A vertical leg at rest: ankle at (0, 0.08), knee at (0, 0.5), hip at (0, 0.9)."""
     masses = np.array([1.0, 3.5, 7.0])
     com_x = np.array([0.06, 0.0, 0.0])
@@ -70,15 +74,15 @@ def _standing_leg(d_cop_m: float, grf_vertical_n: float) -> tuple[dict[str, floa
     )
     loads = inverse_dynamics_planar(chain, [[0.0, grf_vertical_n]], [[d_cop_m, 0.0]])
     geometry = {"m_foot": masses[0], "m_shank": masses[1], "m_thigh": masses[2], "x_foot": 0.06}
-    return geometry, (chain, loads)
+    return geometry, chain, loads
 
 
 @pytest.mark.parametrize("d_cop_m", [-0.05, 0.0, 0.12])
 def test_static_leg_matches_hand_statics(d_cop_m: float) -> None:
-    """At rest, moments about each joint balance the GRF and segment weights (free-body diagrams)."""
+    """At rest, moments about each joint balance the GRF and the segment weights."""
     weight_n = 700.0
-    geo, (chain, loads) = _standing_leg(d_cop_m, weight_n)
-    moments = gait_lab_moments(loads)  # type: ignore[arg-type]
+    geo, chain, loads = _standing_leg(d_cop_m, weight_n)
+    moments = gait_lab_moments(loads)
     # sum of moments about the knee on shank + foot = 0, CCW +, x forward:
     # M_knee,on shank + d·F - Σ m g x_com = 0  (the shank's CoM is on the knee's vertical)
     knee_expected = -d_cop_m * weight_n + geo["m_foot"] * G * geo["x_foot"]
@@ -87,18 +91,18 @@ def test_static_leg_matches_hand_statics(d_cop_m: float) -> None:
     ankle_on_foot = -d_cop_m * weight_n + geo["m_foot"] * G * geo["x_foot"]
     assert moments["ankle_moment_nm"][0, 0] == pytest.approx(-ankle_on_foot, rel=1e-12)
     # vertical force on the shank at the knee: GRF minus the foot and shank weights, compressive
-    components = knee_force_components(loads, chain)  # type: ignore[arg-type]
+    components = knee_force_components(loads, chain)
     axial = weight_n - (geo["m_foot"] + geo["m_shank"]) * G
     assert components["knee_force_axial_n"][0, 0] == pytest.approx(axial, rel=1e-12)
     assert components["knee_force_shear_n"][0, 0] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_cop_ahead_of_knee_gives_internal_flexor_moment() -> None:
-    """Sign convention: GRF passing in front of the knee -> external extensor -> internal flexor (<0)."""
-    _geo, (_chain, loads) = _standing_leg(0.15, 700.0)
-    assert gait_lab_moments(loads)["knee_moment_nm"][0, 0] < 0  # type: ignore[arg-type]
-    _geo, (_chain, loads) = _standing_leg(-0.15, 700.0)
-    assert gait_lab_moments(loads)["knee_moment_nm"][0, 0] > 0  # type: ignore[arg-type]
+    """GRF in front of the knee -> external extensor -> internal flexor moment (< 0)."""
+    _geo, _chain, loads = _standing_leg(0.15, 700.0)
+    assert gait_lab_moments(loads)["knee_moment_nm"][0, 0] < 0
+    _geo, _chain, loads = _standing_leg(-0.15, 700.0)
+    assert gait_lab_moments(loads)["knee_moment_nm"][0, 0] > 0
 
 
 @given(
@@ -107,7 +111,7 @@ def test_cop_ahead_of_knee_gives_internal_flexor_moment() -> None:
 )
 @settings(max_examples=50, deadline=None)
 def test_rigid_leg_on_slope_carries_its_weight(tilt_deg: float, weight_n: float) -> None:
-    """Statics on a slope: with gravity tilted, the hip force balances GRF and all segment weights."""
+    """On a slope (gravity tilted) the hip force balances the GRF and all segment weights."""
     theta = np.radians(tilt_deg)
     gravity = np.array([-G * np.sin(theta), -G * np.cos(theta)])
     masses = np.array([1.0, 3.5, 7.0])

@@ -60,7 +60,8 @@ def test_knee_moment_vs_known_answer(shared_data: Path) -> None:
     rms = float(np.sqrt(np.mean(error**2)))
     peak = float(np.abs(true_moment[:, 1]).max())
     print(
-        f"van den Bogert running: knee moment RMS error {rms:.4f} N·m ({100 * rms / peak:.3f} % of peak)"
+        f"van den Bogert running: knee moment RMS error {rms:.4f} N·m "
+        f"({100 * rms / peak:.3f} % of peak)"
     )
     assert rms <= 0.02 * peak
     hip_error = -gait_lab_moments(loads)["hip_moment_nm"][0][inner] - true_moment[inner, 0]

@@ -52,7 +52,10 @@ class PlanarChain:
 
 @dataclass(frozen=True)
 class PlanarJointLoads:
-    """Loads on each segment at its proximal joint (forces [N] (C, F, S, 2), moments [N·m] (C, F, S))."""
+    """Loads on each segment at its proximal joint.
+
+    force_n (C, F, S, 2) [N]; moment_nm (C, F, S) [N·m].
+    """
 
     force_n: FloatArray
     moment_nm: FloatArray
@@ -84,7 +87,9 @@ def planar_chain(
     if com.ndim == 3:
         com = com[np.newaxis]
     if com.ndim != 4 or com.shape[2:] != (len(SEGMENTS), 2):
-        raise InputError("inverse_dynamics", "com_m", "an array (cases, frames, 3, 2)", str(com.shape))
+        raise InputError(
+            "inverse_dynamics", "com_m", "an array (cases, frames, 3, 2)", str(com.shape)
+        )
     n_cases, n_frames = com.shape[:2]
     per_case = (n_cases, len(SEGMENTS))
     per_frame = (n_cases, n_frames, len(SEGMENTS))
