@@ -49,7 +49,7 @@ def _axis_rotation(angle: FloatArray, axis: FloatArray) -> FloatArray:
     return np.eye(3) + s * k + (1.0 - c) * (k @ k)
 
 
-def _unit(v: FloatArray, model: OsimModel, joint: Joint, what: str) -> FloatArray | None:
+def _unit(v: FloatArray) -> FloatArray | None:
     n = float(np.linalg.norm(v))
     if n < 1e-12:
         return None
@@ -90,9 +90,7 @@ def coordinate_values(
         arrays[name] = a
     lengths = {a.size for a in arrays.values() if a.ndim == 1}
     if len(lengths) > 1:
-        raise InputError(
-            "coordinates", "arrays", "the same number of frames", str(sorted(lengths))
-        )
+        raise InputError("coordinates", "arrays", "the same number of frames", str(sorted(lengths)))
     n = lengths.pop() if lengths else (n_frames if n_frames is not None else 1)
     q: dict[str, FloatArray] = {}
     for name, c in model.coordinates.items():
@@ -137,7 +135,7 @@ def joint_transform(model: OsimModel, joint: Joint, q: Mapping[str, FloatArray])
         for i, ax in enumerate(joint.spatial_transform):
             x = q[ax.coordinates[0]] if ax.coordinates else np.zeros(n)
             f = np.broadcast_to(ax.function.value(x), (n,))
-            u = _unit(ax.axis, model, joint, ax.name)
+            u = _unit(ax.axis)
             if u is None:
                 if np.any(f != 0.0):
                     raise ModelError(
