@@ -1,0 +1,364 @@
+"""One leg of a gait trial on one time base, ready for planar inverse dynamics.
+
+A :class:`LegTrial` holds, for the analysed leg, the sagittal-plane kinematics of foot, shank
+and thigh (x along the direction the subject faces, y up; DESIGN.md §3), their inertia, the
+ground reaction on that foot and the 3-D data the frontal plane needs. Builders turn a measured
+trial (OpenSim coordinates + model, or markers) into one; the analysis does not care which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kneeload.exceptions import InputError, ModelError
+from kneeload.io.types import CoordinateData, GroundReactionData
+
+FloatArray = NDArray[np.float64]
+
+SIDES: tuple[str, str] = ("right", "left")
+
+
+@dataclass(frozen=True)
+class LegTrial:
+    """Kinematics, inertia and ground reaction of one leg, sagittal frame facing +x.
+
+    Attributes
+    ----------
+    time_s : (F,) [s]
+    side : "right" or "left"
+    body_mass_kg : [kg]
+    segment_mass_kg : (3,) foot, shank, thigh [kg]
+    segment_inertia_kg_m2 : (3,) about each centre of mass, sagittal axis [kg·m²]
+    com_m : (F, 3, 2) centres of mass (foot, shank, thigh) [m]
+    joint_m : (F, 3, 2) ankle, knee and hip centres [m]
+    segment_angle_rad : (F, 3) segment angles, counter-clockwise from +x [rad]
+    joint_angle_deg : hip_flexion_deg, knee_flexion_deg, ankle_dorsiflexion_deg, each (F,)
+    grf_n : (F, 2) ground reaction on this foot [N]
+    cop_m : (F, 2) centre of pressure [m]
+    free_moment_nm : (F,) moment about z at the centre of pressure [N·m]
+    grf_3d_n, cop_3d_m, knee_3d_m : (F, 3) in the facing frame (x forward, y up, z right), for
+        the frontal plane; None when the data are planar only
+    knee_translation_m_per_rad : (F, 2) motion of the knee centre per radian of knee extension
+        (models whose knee translates with its angle, e.g. Delp 1990 in OpenSim); None if fixed
+    cutoff_hz : low-pass cut-off already applied to the kinematics [Hz] (None: unfiltered)
+    source : the files the trial came from
+    notes : what was estimated or assumed while building the trial
+    """
+
+    time_s: FloatArray
+    side: str
+    body_mass_kg: float
+    segment_mass_kg: FloatArray
+    segment_inertia_kg_m2: FloatArray
+    com_m: FloatArray
+    joint_m: FloatArray
+    segment_angle_rad: FloatArray
+    joint_angle_deg: Mapping[str, FloatArray]
+    grf_n: FloatArray
+    cop_m: FloatArray
+    free_moment_nm: FloatArray
+    grf_3d_n: FloatArray | None = None
+    cop_3d_m: FloatArray | None = None
+    knee_3d_m: FloatArray | None = None
+    knee_translation_m_per_rad: FloatArray | None = None
+    cutoff_hz: float | None = None
+    source: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def check_side(side: str) -> str:
+    """``side`` lower-cased, or an InputError naming the allowed values."""
+    value = side.lower()
+    if value not in SIDES:
+        raise InputError("--side", "side", "right or left", side)
+    return value
+
+
+def foot_ground_reaction(
+    forces: GroundReactionData, side: str, time_s: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Total ground reaction on one foot, interpolated to ``time_s`` (model frame, 3-D).
+
+    Plates assigned to the foot are summed; the centre of pressure of the sum is the
+    vertical-force-weighted mean of the plates' and the moment this shift leaves is added to the
+    free moment, so the resultant is unchanged.
+
+    Returns
+    -------
+    (force_n, cop_m, free_moment_nm) : each (F, 3)
+    """
+    plates = [i for i, foot in enumerate(forces.foot) if foot == side]
+    if not plates:
+        raise InputError(
+            forces.source, "foot", f"force data assigned to the {side} foot", str(forces.foot)
+        )
+    start, end = forces.time_s[0], forces.time_s[-1]
+    if time_s[-1] < start or time_s[0] > end:
+        raise InputError(
+            forces.source,
+            "time",
+            f"forces overlapping the kinematics in time ({time_s[0]:.3f}-{time_s[-1]:.3f} s)",
+            f"{start:.3f}-{end:.3f} s",
+        )
+    force = forces.force_n[:, plates, :]
+    cop = np.nan_to_num(forces.cop_m[:, plates, :])
+    free = forces.free_moment_nm[:, plates, :]
+    weight = np.abs(force[..., 1])
+    total_weight = weight.sum(axis=1)
+    safe = np.where(total_weight > 0, total_weight, 1.0)
+    cop_total = np.where(
+        (total_weight > 0)[:, None], np.einsum("fp,fpx->fx", weight, cop) / safe[:, None], cop[:, 0]
+    )
+    shift = np.cross(cop - cop_total[:, None, :], force)
+    force_total = force.sum(axis=1)
+    free_total = free.sum(axis=1) + shift.sum(axis=1)
+
+    def at_kinematics(values: FloatArray) -> FloatArray:
+        inside = (time_s >= start) & (time_s <= end)
+        out = np.zeros((len(time_s), 3))
+        for axis in range(3):
+            out[inside, axis] = np.interp(time_s[inside], forces.time_s, values[:, axis])
+        return out
+
+    return at_kinematics(force_total), at_kinematics(cop_total), at_kinematics(free_total)
+
+
+def _facing_sign(pelvis_rotation: FloatArray) -> float:
+    """+1 when the pelvis's x axis points toward +x of the ground on average, else -1."""
+    return 1.0 if float(np.mean(pelvis_rotation[:, 0, 0])) >= 0 else -1.0
+
+
+def _to_facing(vectors: FloatArray, facing: float) -> FloatArray:
+    """Rotate 3-D vectors by 180° about the vertical when the subject faces -x."""
+    if facing > 0:
+        return vectors
+    return vectors * np.array([-1.0, 1.0, -1.0])
+
+
+def leg_trial_from_opensim(
+    model: object,
+    coordinates: CoordinateData,
+    forces: GroundReactionData,
+    side: str,
+    body_mass_kg: float | None = None,
+    cutoff_hz: float | None = 6.0,
+) -> LegTrial:
+    """Build a :class:`LegTrial` from an OpenSim model, its coordinates and ground reactions.
+
+    Parameters
+    ----------
+    model : :class:`kneeload.io.osim.OsimModel` with femur, tibia, talus, calcn (and toes)
+        bodies for the side
+    coordinates : IK coordinates (rad, m)
+    forces : ground reaction force per foot, OpenSim model frame
+    side : "right" or "left"
+    body_mass_kg : body mass [kg]; default: the model's mass
+    cutoff_hz : zero-lag low-pass of the coordinates before kinematics, as OpenSim's
+        InverseDynamicsTool does (``lowpass_cutoff_frequency_for_coordinates``); None: none
+
+    The foot is every body distal to the ankle (talus, calcaneus, toes), treated as one rigid
+    segment; its angle is the calcaneus's. Segment inertias are the model's, about z.
+    """
+    from kneeload.dynamics.model_kinematics import body_poses, joint_center
+    from kneeload.io.events import lowpass
+    from kneeload.io.osim import OsimModel
+
+    if not isinstance(model, OsimModel):
+        raise TypeError("model must be an OsimModel (kneeload.io.osim.read_osim)")
+    side = check_side(side)
+    s = side[0]
+    chain_joints = _leg_joints(model, s)
+    time = coordinates.time_s
+    values = coordinates.values
+    if cutoff_hz is not None:
+        values = lowpass(values, coordinates.rate_hz, cutoff_hz)
+    q = {
+        name: values[:, i] for i, name in enumerate(coordinates.names) if name in model.coordinates
+    }
+    poses = body_poses(model, q)
+    pelvis = model.joints[chain_joints["hip"]].parent_body
+    facing = _facing_sign(poses[pelvis][0])
+
+    def sagittal(points: FloatArray) -> FloatArray:
+        return np.ascontiguousarray(_to_facing(points, facing)[:, :2])
+
+    foot_bodies = _distal_bodies(model, model.joints[chain_joints["ankle"]].child_body)
+    shank = model.joints[chain_joints["knee"]].child_body
+    thigh = model.joints[chain_joints["hip"]].child_body
+    segments = [foot_bodies, [shank], [thigh]]
+    masses, inertias, coms = [], [], []
+    for bodies in segments:
+        mass, com, inertia = _composite(model, bodies, poses, facing)
+        masses.append(mass)
+        inertias.append(inertia)
+        coms.append(com)
+    if not all(m > 0 for m in masses):
+        raise ModelError(f"{model.source}: segment masses must be > 0, found {masses}")
+    inertia_per_segment = np.array([np.mean(i) for i in inertias])
+    joints_3d = {name: joint_center(model, chain_joints[name], poses) for name in chain_joints}
+    angle = {}
+    for name, body in (("foot", f"calcn_{s}"), ("shank", shank), ("thigh", thigh)):
+        rotation = poses[body if body in poses else foot_bodies[0]][0]
+        x_axis = _to_facing(rotation[:, :, 0], facing)
+        angle[name] = np.unwrap(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
+    grf, cop, free = foot_ground_reaction(forces, side, time)
+    knee_slope = _knee_translation_per_extension(model, q, chain_joints, poses, facing)
+    joint_angles = _opensim_joint_angles(coordinates, values, s)
+    return LegTrial(
+        time_s=time,
+        side=side,
+        body_mass_kg=float(body_mass_kg if body_mass_kg is not None else model.mass_kg),
+        segment_mass_kg=np.array(masses),
+        segment_inertia_kg_m2=inertia_per_segment,
+        com_m=np.stack([sagittal(c) for c in coms], axis=1),
+        joint_m=np.stack([sagittal(joints_3d[j]) for j in ("ankle", "knee", "hip")], axis=1),
+        segment_angle_rad=np.stack([angle["foot"], angle["shank"], angle["thigh"]], axis=1),
+        joint_angle_deg=joint_angles,
+        grf_n=np.ascontiguousarray(_to_facing(grf, facing)[:, :2]),
+        cop_m=np.ascontiguousarray(_to_facing(cop, facing)[:, :2]),
+        free_moment_nm=np.ascontiguousarray(_to_facing(free, facing)[:, 2] * 1.0),
+        grf_3d_n=_to_facing(grf, facing),
+        cop_3d_m=_to_facing(cop, facing),
+        knee_3d_m=_to_facing(joints_3d["knee"], facing),
+        knee_translation_m_per_rad=knee_slope,
+        cutoff_hz=cutoff_hz,
+        source=f"{coordinates.source} + {forces.source} + {model.source}",
+        notes=() if facing > 0 else ("subject faces -x: data rotated 180° about the vertical",),
+    )
+
+
+def _leg_joints(model: object, s: str) -> dict[str, str]:
+    """Hip, knee and ankle joint names of one side: the joints whose children are the thigh
+    (femur), shank (tibia) and the first foot body (talus, else calcaneus)."""
+    from kneeload.io.osim import OsimModel
+
+    assert isinstance(model, OsimModel)
+    wanted = {
+        "hip": (f"femur_{s}",),
+        "knee": (f"tibia_{s}",),
+        "ankle": (f"talus_{s}", f"calcn_{s}"),
+    }
+    found = {}
+    for joint, bodies in wanted.items():
+        body = next((b for b in bodies if b in model.child_joint), None)
+        if body is None:
+            kind = {"hip": "thigh", "knee": "shank", "ankle": "foot"}[joint]
+            raise ModelError(
+                f"{model.source}: body '{bodies[0]}': expected a {kind} body "
+                f"({' or '.join(bodies)}) attached by a joint, found none"
+            )
+        found[joint] = model.child_joint[body]
+    return found
+
+
+def _distal_bodies(model: object, root: str) -> list[str]:
+    """``root`` and every body below it in the joint tree."""
+    from kneeload.io.osim import OsimModel
+
+    assert isinstance(model, OsimModel)
+    bodies = [root]
+    for body in bodies:
+        bodies.extend(j.child_body for j in model.joints.values() if j.parent_body == body)
+    return bodies
+
+
+def _composite(
+    model: object,
+    bodies: list[str],
+    poses: Mapping[str, tuple[FloatArray, FloatArray]],
+    facing: float,
+) -> tuple[float, FloatArray, FloatArray]:
+    """Mass [kg], centre of mass (F, 3) [m] and z moment of inertia about it (F,) [kg·m²]."""
+    from kneeload.dynamics.model_kinematics import com_position
+    from kneeload.io.osim import OsimModel
+
+    assert isinstance(model, OsimModel)
+    masses = np.array([model.bodies[b].mass for b in bodies])
+    total = float(masses.sum())
+    coms = np.stack([_to_facing(com_position(model, b, poses), facing) for b in bodies])
+    com = np.einsum("b,bfx->fx", masses, coms) / (total if total > 0 else 1.0)
+    inertia = np.zeros(coms.shape[1])
+    for mass, body_com, body in zip(masses, coms, bodies, strict=True):
+        rotation = poses[body][0]
+        inertia_ground = rotation @ model.bodies[body].inertia @ np.swapaxes(rotation, 1, 2)
+        offset = body_com[:, :2] - com[:, :2]
+        inertia += inertia_ground[:, 2, 2] + mass * np.sum(offset**2, axis=1)
+    return total, com, inertia
+
+
+def _knee_translation_per_extension(
+    model: object,
+    q: Mapping[str, FloatArray],
+    chain_joints: Mapping[str, str],
+    poses: Mapping[str, tuple[FloatArray, FloatArray]],
+    facing: float,
+) -> FloatArray | None:
+    """d(knee centre)/d(shank extension angle), (F, 2) [m/rad], thigh held still.
+
+    Central difference of the forward kinematics in the knee coordinate. The generalised force
+    of a knee whose centre translates with its angle (Delp 1990) is the moment about the knee
+    plus this vector dotted with the joint force (virtual work).
+    """
+    from kneeload.dynamics.model_kinematics import body_poses, joint_center
+    from kneeload.io.osim import OsimModel
+
+    assert isinstance(model, OsimModel)
+    knee = model.joints[chain_joints["knee"]]
+    if len(knee.coordinates) != 1 or knee.coordinates[0] not in q:
+        return None
+    name = knee.coordinates[0]
+    step = 1e-6
+    thigh = knee.parent_body
+    r_thigh, p_thigh = poses[thigh]
+    shifted = []
+    for sign in (1.0, -1.0):
+        q_step = dict(q)
+        q_step[name] = q[name] + sign * step
+        moved = body_poses(model, q_step, bodies=[knee.child_body])
+        centre = joint_center(model, knee.name, moved)
+        # express relative to the (unmoved) thigh
+        shifted.append(np.einsum("fji,fj->fi", r_thigh, centre - p_thigh))
+        angle_axis = moved[knee.child_body][0][:, :, 0]
+        shifted.append(angle_axis)
+    d_centre_local = (shifted[0] - shifted[2]) / (2 * step)
+    d_centre = _to_facing(np.einsum("fij,fj->fi", r_thigh, d_centre_local), facing)
+    x_plus, x_minus = _to_facing(shifted[1], facing), _to_facing(shifted[3], facing)
+    d_angle = (
+        np.arctan2(x_plus[:, 1], x_plus[:, 0]) - np.arctan2(x_minus[:, 1], x_minus[:, 0])
+    ) / (2 * step)
+    if np.max(np.abs(d_centre)) < 1e-9:
+        return None
+    return np.ascontiguousarray(d_centre[:, :2] / d_angle[:, None])
+
+
+#: knee, hip and ankle coordinate names and the sign that makes flexion (dorsiflexion) positive
+_OPENSIM_ANGLES: dict[str, tuple[str, float]] = {
+    "hip_flexion_deg": ("hip_flexion_{s}", 1.0),
+    "knee_flexion_deg": ("knee_angle_{s}", -1.0),  # gait10dof18musc, gait2392: negative in flexion
+    "ankle_dorsiflexion_deg": ("ankle_angle_{s}", 1.0),
+}
+
+
+def _opensim_joint_angles(
+    coordinates: CoordinateData, values: FloatArray, s: str
+) -> dict[str, FloatArray]:
+    """Joint angles [deg] from OpenSim coordinates, flexion and dorsiflexion positive.
+
+    OpenSim's knee_angle is negative in flexion in gait2392/gait10dof18musc (Delp 1990) and
+    positive in flexion in Rajagopal 2016; the sign is taken from the range of the coordinate in
+    the data (knee flexion dominates a gait cycle).
+    """
+    out = {}
+    for column, (pattern, sign) in _OPENSIM_ANGLES.items():
+        name = pattern.format(s=s)
+        if name not in coordinates.names:
+            raise InputError(coordinates.source, name, f"the coordinate {name}")
+        series = values[:, coordinates.names.index(name)]
+        if column == "knee_flexion_deg" and np.mean(series) > 0:
+            sign = 1.0
+        out[column] = np.degrees(sign * series)
+    return out
