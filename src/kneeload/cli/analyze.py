@@ -1,0 +1,53 @@
+"""Analyse a measured trial: joint angles, net joint moments and knee forces, one row per frame.
+
+Kinematics: OpenSim inverse-kinematics coordinates (.mot/.sto) with their .osim model.
+Forces: an OpenSim GRF .mot/.sto or a C3D with force plates. Moments are net internal, knee and
+hip extensor positive, ankle plantarflexor positive; forces in N and body weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kinematics", required=True, help="IK coordinates (.mot/.sto)")
+    parser.add_argument("--forces", required=True, help="ground reaction forces (.mot/.sto/.c3d)")
+    parser.add_argument("--model", help="OpenSim model (.osim) of the kinematics")
+    parser.add_argument("--mass", type=float, required=True, help="body mass [kg]")
+    parser.add_argument("--height", type=float, help="stature [m]")
+    parser.add_argument("--side", default="right", help="leg to analyse: right or left")
+    parser.add_argument("--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]")
+    parser.add_argument("--out", help="output table (.csv or .parquet); default: CSV on stdout")
+    parser.add_argument("--plot", help="figure of the knee curves (.png, .pdf, .svg)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kneeload.io.results import check_table_path, write_table
+    from kneeload.measured import analyze
+
+    if args.out is not None:
+        check_table_path(args.out)
+    table = analyze(
+        args.kinematics,
+        args.forces,
+        mass_kg=args.mass,
+        model=args.model,
+        height_m=args.height,
+        side=args.side,
+        cutoff_hz=args.cutoff,
+    )
+    if args.out is None:
+        table.to_csv(sys.stdout, index=False, float_format="%.6g")
+    else:
+        write_table(table, args.out)
+    if args.plot is not None:
+        from kneeload.plotting import plot_trial, save_figure
+
+        save_figure(
+            plot_trial(table, title=f"{args.kinematics} ({table.attrs['side']})"), args.plot
+        )
+    for note in table.attrs.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
+    return 0

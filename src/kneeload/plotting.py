@@ -1,0 +1,61 @@
+"""Figures of analysis results. matplotlib is imported only inside these functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: panels of :func:`plot_trial`: column, axis label
+TRIAL_PANELS: tuple[tuple[str, str], ...] = (
+    ("knee_flexion_deg", "knee flexion [deg]"),
+    ("knee_moment_nm_kg", "knee moment, extensor + [N·m/kg]"),
+    ("knee_force_axial_bw", "knee force, axial (compression +) [BW]"),
+    ("grf_vertical_bw", "vertical GRF [BW]"),
+)
+
+
+def plot_trial(table: pd.DataFrame, title: str = "", axes: Any = None) -> Any:
+    """Per-stride curves of the main knee quantities against % gait cycle.
+
+    Frames outside whole strides are drawn against time instead when the trial has no whole
+    stride. Returns the matplotlib Figure.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        figure, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    else:
+        figure = axes.flat[0].figure
+    strides = sorted(s for s in table["stride"].unique() if s > 0)
+    for ax, (column, label) in zip(axes.flat, TRIAL_PANELS, strict=True):
+        if strides:
+            for stride in strides:
+                rows = table[table["stride"] == stride]
+                ax.plot(rows["percent_cycle"], rows[column], label=f"stride {stride}")
+            ax.set_xlabel("gait cycle [%]")
+        else:
+            ax.plot(table["time_s"], table[column])
+            ax.set_xlabel("time [s]")
+        ax.set_ylabel(label)
+        ax.axhline(0.0, color="0.7", linewidth=0.8)
+    if strides:
+        axes.flat[0].legend(fontsize="small")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def save_figure(figure: Any, path: str | Path) -> Path:
+    """Save a figure (format from the suffix) and close it."""
+    import matplotlib.pyplot as plt
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(p, dpi=120)
+    plt.close(figure)
+    return p
