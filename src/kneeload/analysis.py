@@ -86,13 +86,6 @@ def analyze_leg(trial: LegTrial) -> pd.DataFrame:
     if trial.body_mass_kg <= 0:
         raise InputError("--mass", "mass_kg", "a body mass > 0 kg", str(trial.body_mass_kg))
     vertical = trial.grf_n[:, 1]
-    if not np.any(vertical > GRF_CONTACT_THRESHOLD_N):
-        raise InputError(
-            trial.source,
-            f"{trial.side} foot vertical force",
-            f"a foot contact (> {GRF_CONTACT_THRESHOLD_N:g} N) of the {trial.side} foot",
-            f"a maximum of {vertical.max():.1f} N",
-        )
     _, com_acc = time_derivatives(trial.time_s, trial.com_m)
     _, alpha = time_derivatives(trial.time_s, trial.segment_angle_rad)
     chain = planar_chain(

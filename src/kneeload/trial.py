@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from kneeload.config import GRF_CONTACT_THRESHOLD_N
 from kneeload.exceptions import InputError, ModelError
 from kneeload.io.types import CoordinateData, GroundReactionData
 
@@ -124,7 +125,15 @@ def foot_ground_reaction(
             out[inside, axis] = np.interp(time_s[inside], forces.time_s, values[:, axis])
         return out
 
-    return at_kinematics(force_total), at_kinematics(cop_total), at_kinematics(free_total)
+    force_at_kinematics = at_kinematics(force_total)
+    if not np.any(force_at_kinematics[:, 1] > GRF_CONTACT_THRESHOLD_N):
+        raise InputError(
+            forces.source,
+            f"{side} foot vertical force",
+            f"a foot contact (> {GRF_CONTACT_THRESHOLD_N:g} N) of the {side} foot",
+            f"a maximum of {force_at_kinematics[:, 1].max():.1f} N",
+        )
+    return force_at_kinematics, at_kinematics(cop_total), at_kinematics(free_total)
 
 
 def _facing_sign(pelvis_rotation: FloatArray) -> float:
