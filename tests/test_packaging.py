@@ -1,0 +1,76 @@
+"""The wheel ships ``models/`` and ``scenarios/``, and an installed kneeload finds them.
+
+STYLE.md's packaging note: both folders sit outside ``src/``; hatch ``force-include`` puts them
+in the wheel as ``kneeload/_models`` and ``kneeload/_scenarios``, found with importlib.resources.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_contains_models_and_scenarios(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("kneeload-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in (ROOT / "models").rglob("*.toml"):
+        assert f"kneeload/_models/{path.relative_to(ROOT / 'models').as_posix()}" in names
+    assert any(name.startswith("kneeload/_scenarios/") for name in names)
+    # installed (not editable): unpack the wheel alone on sys.path and load a parameter set
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = (
+        "import kneeload.data as d; print(d.models_dir()); "
+        "print(d.load_parameter_set('anthropometry', 'Winter2009')['meta']['name'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    models_dir, name = result.stdout.split()
+    assert Path(models_dir).is_relative_to(site)
+    assert name == "Winter2009"
+
+
+def test_every_njit_kernel_uses_the_configured_flags() -> None:
+    """Every ``@njit`` takes ``fastmath=`` and ``cache=`` from kneeload.config (stumpy's check)."""
+    for path in (ROOT / "src" / "kneeload").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if not (
+                    isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "njit"
+                ):
+                    assert getattr(decorator, "id", "") != "njit", f"{path}:{node.name} bare @njit"
+                    continue
+                keywords = {k.arg: ast.unparse(k.value) for k in decorator.keywords}
+                assert keywords.get("fastmath", "").endswith("FASTMATH_FLAGS"), (
+                    f"{path}:{node.name}"
+                )
+                assert keywords.get("cache", "").endswith("NUMBA_CACHE"), f"{path}:{node.name}"
