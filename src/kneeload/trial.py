@@ -371,3 +371,87 @@ def _opensim_joint_angles(
             sign = 1.0
         out[column] = np.degrees(sign * series)
     return out
+
+
+def leg_trial_from_joint_markers(
+    time_s: FloatArray,
+    hip_m: FloatArray,
+    knee_m: FloatArray,
+    ankle_m: FloatArray,
+    toe_m: FloatArray,
+    grf_n: FloatArray,
+    cop_m: FloatArray,
+    body_mass_kg: float,
+    side: str = "right",
+    anthropometry: str = "Winter2009",
+    cutoff_hz: float | None = 6.0,
+    source: str = "markers",
+) -> LegTrial:
+    """Build a :class:`LegTrial` from sagittal joint markers (Winter's marker set).
+
+    Parameters
+    ----------
+    time_s : (F,) [s], uniformly sampled
+    hip_m, knee_m, ankle_m, toe_m : (F, 2) greater trochanter, lateral femoral epicondyle,
+        lateral malleolus and 5th metatarsal head (or toe) in the facing frame [m]; each
+        segment runs between two of them (Winter 2009, Fig. 4.1 and Appendix A)
+    grf_n, cop_m : (F, 2) ground reaction on this foot [N] and centre of pressure [m]
+    body_mass_kg : [kg]
+    side : "right" or "left"
+    anthropometry : table in ``models/anthropometry`` for masses, centres of mass and radii
+    cutoff_hz : zero-lag low-pass of the markers [Hz] (Winter 2009: 6 Hz); None: none
+
+    Segment lengths are the mean marker distances of the trial (noted in ``notes``). Joint
+    angles: knee flexion = thigh angle − shank angle; hip flexion = thigh from the vertical (no
+    pelvis); ankle dorsiflexion = foot angle − shank angle − 90° (foot line ankle→toe marker).
+    """
+    from kneeload.anthropometry import leg_segment_parameters
+    from kneeload.io.events import lowpass
+    from kneeload.kinematics import point_along, segment_angle_rad
+
+    side = check_side(side)
+    time = np.asarray(time_s, dtype=np.float64)
+    rate_hz = (len(time) - 1) / (time[-1] - time[0])
+    markers = np.stack([hip_m, knee_m, ankle_m, toe_m], axis=1).astype(np.float64)
+    if cutoff_hz is not None:
+        markers = lowpass(markers, rate_hz, cutoff_hz)
+    hip, knee, ankle, toe = (markers[:, i] for i in range(4))
+    lengths = {
+        "foot": float(np.mean(np.linalg.norm(toe - ankle, axis=1))),
+        "shank": float(np.mean(np.linalg.norm(knee - ankle, axis=1))),
+        "thigh": float(np.mean(np.linalg.norm(hip - knee, axis=1))),
+    }
+    params = leg_segment_parameters(anthropometry, body_mass_kg, lengths_m=lengths)
+    ends = {"foot": (ankle, toe), "shank": (knee, ankle), "thigh": (hip, knee)}
+    com = np.stack(
+        [point_along(*ends[s], params[s].com_from_proximal) for s in ("foot", "shank", "thigh")],
+        axis=1,
+    )
+    angle = np.stack([segment_angle_rad(*ends[s]) for s in ("foot", "shank", "thigh")], axis=1)
+    foot, shank, thigh = (np.degrees(angle[:, i]) for i in range(3))
+    return LegTrial(
+        time_s=time,
+        side=side,
+        body_mass_kg=float(body_mass_kg),
+        segment_mass_kg=np.array([params[s].mass_kg for s in ("foot", "shank", "thigh")]),
+        segment_inertia_kg_m2=np.array(
+            [params[s].inertia_kg_m2 for s in ("foot", "shank", "thigh")]
+        ),
+        com_m=np.ascontiguousarray(com),
+        joint_m=np.ascontiguousarray(np.stack([ankle, knee, hip], axis=1)),
+        segment_angle_rad=np.ascontiguousarray(angle),
+        joint_angle_deg={
+            "hip_flexion_deg": thigh - 90.0,
+            "knee_flexion_deg": thigh - shank,
+            "ankle_dorsiflexion_deg": foot - shank - 90.0,
+        },
+        grf_n=np.ascontiguousarray(grf_n, dtype=np.float64),
+        cop_m=np.ascontiguousarray(cop_m, dtype=np.float64),
+        free_moment_nm=np.zeros(len(time)),
+        cutoff_hz=cutoff_hz,
+        source=source,
+        notes=(
+            "segment lengths from the markers: "
+            + ", ".join(f"{s} {length:.3f} m" for s, length in lengths.items()),
+        ),
+    )
