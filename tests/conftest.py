@@ -21,3 +21,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data folder not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def subject01(shared_data: Path) -> dict[str, Path]:
+    """OpenSim's subject01 walk: IK coordinates, GRF, scaled gait10dof18musc and OpenSim's ID."""
+    folder = shared_data / "opensim_subject01_walk"
+    return {
+        "kinematics": folder / "gait10dof18musc" / "subject01_walk_IK.mot",
+        "forces": folder / "experimental" / "subject01_walk1_grf.mot",
+        "model": folder / "gait10dof18musc" / "subject01_scaled.osim",
+        "id": folder / "gait10dof18musc" / "subject01_walk_ID.sto",
+    }

@@ -15,18 +15,9 @@ from kneeload.analysis import FRAME_COLUMNS
 from kneeload.cli import main
 
 
-@pytest.fixture(scope="module")
-def subject01(shared_data: Path) -> dict[str, Path]:
-    folder = shared_data / "opensim_subject01_walk"
-    return {
-        "kinematics": folder / "gait10dof18musc" / "subject01_walk_IK.mot",
-        "forces": folder / "experimental" / "subject01_walk1_grf.mot",
-        "model": folder / "gait10dof18musc" / "subject01_scaled.osim",
-    }
-
-
 def _args(files: dict[str, Path], **override: object) -> list[str]:
-    values: dict[str, object] = {**files, "mass": 72.6, "side": "right", **override}
+    inputs = {key: files[key] for key in ("kinematics", "forces", "model")}
+    values: dict[str, object] = {**inputs, "mass": 72.6, "side": "right", **override}
     argv = ["analyze"]
     for key, value in values.items():
         if value is not None:

@@ -21,17 +21,6 @@ pytestmark = pytest.mark.validation
 MASS_KG = 72.6  # data README; the model's mass
 
 
-@pytest.fixture(scope="module")
-def subject01(shared_data: Path) -> dict[str, Path]:
-    folder = shared_data / "opensim_subject01_walk"
-    return {
-        "kinematics": folder / "gait10dof18musc" / "subject01_walk_IK.mot",
-        "forces": folder / "experimental" / "subject01_walk1_grf.mot",
-        "model": folder / "gait10dof18musc" / "subject01_scaled.osim",
-        "id": folder / "gait10dof18musc" / "subject01_walk_ID.sto",
-    }
-
-
 def test_joint_moments_vs_opensim_inverse_dynamics(subject01: dict[str, Path]) -> None:
     """Knee moment RMS <= 5 N·m over the whole trial (DESIGN.md §6 rung 4); hip and ankle too."""
     ours = analyze(subject01["kinematics"], subject01["forces"], MASS_KG, model=subject01["model"])
