@@ -6,12 +6,10 @@ gait-lab conventions, frontal-plane lever arm, gait events -> one row per frame.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 
-from kneeload.config import GRF_CONTACT_THRESHOLD_N, STANDARD_GRAVITY_M_S2
+from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.dynamics.inverse import (
     gait_lab_moments,
     inverse_dynamics_planar,
@@ -56,19 +54,22 @@ def knee_adduction_moment(trial: LegTrial) -> np.ndarray | None:
 
 
 def contact_onsets(time_s: np.ndarray, vertical_force_n: np.ndarray) -> np.ndarray:
-    """Times of foot contact [s]: upward crossings of the contact threshold (DESIGN.md §4.2)."""
-    loaded = vertical_force_n > GRF_CONTACT_THRESHOLD_N
-    rising = np.flatnonzero(~loaded[:-1] & loaded[1:])
-    f0, f1 = vertical_force_n[rising], vertical_force_n[rising + 1]
-    fraction = (GRF_CONTACT_THRESHOLD_N - f0) / (f1 - f0)
-    return np.asarray(time_s[rising] + fraction * (time_s[rising + 1] - time_s[rising]))
+    """Times of foot contact [s]: where the vertical force rises through the contact threshold
+    (:func:`kneeload.io.events.contact_intervals`); a contact already on at the first sample
+    has no onset in the record."""
+    from kneeload.io.events import contact_intervals
+
+    intervals = contact_intervals(time_s, vertical_force_n, include_partial=True)
+    return np.array([on for on, _off in intervals if on > time_s[0]])
 
 
 def stride_phase(time_s: np.ndarray, onsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Stride number (1, 2, ...; 0 outside whole strides) and percent of the gait cycle (NaN)."""
+    from kneeload.io.events import strides
+
     stride = np.zeros(len(time_s), dtype=np.int64)
     percent = np.full(len(time_s), np.nan)
-    for k, (start, end) in enumerate(itertools.pairwise(onsets), start=1):
+    for k, (start, end) in enumerate(strides(onsets), start=1):
         inside = (time_s >= start) & (time_s < end)
         stride[inside] = k
         percent[inside] = 100.0 * (time_s[inside] - start) / (end - start)
