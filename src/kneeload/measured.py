@@ -64,6 +64,7 @@ def analyze(
     height_m: float | None = None,
     side: str = "right",
     cutoff_hz: float | None = 6.0,
+    in_degrees: bool | None = None,
 ) -> pd.DataFrame:
     """Joint angles, moments and knee forces of one leg of a measured trial, one row per frame.
 
@@ -76,6 +77,8 @@ def analyze(
     height_m : stature [m] (kept for the summary; the model gives the segment lengths)
     side : "right" or "left"
     cutoff_hz : low-pass cut-off for the coordinates [Hz] (6 Hz, Winter 2009); None: no filter
+    in_degrees : whether the coordinate file's angles are degrees, for files whose header lacks
+        ``inDegrees`` (None: take the header's word)
 
     Returns
     -------
@@ -102,7 +105,9 @@ def analyze(
             "an OpenSim .osim model for OpenSim coordinates (segment geometry and inertia)",
         )
     osim = read_osim(_existing(model, "model", (".osim",)))
-    coordinates = read_coordinates(kinematics_path, translational=osim.translational_coordinates())
+    coordinates = read_coordinates(
+        kinematics_path, translational=osim.translational_coordinates(), in_degrees=in_degrees
+    )
     ground = _read_forces(forces_path, osim, coordinates)
     trial = leg_trial_from_opensim(osim, coordinates, ground, side, mass_kg, cutoff_hz)
     table = analyze_leg(trial)

@@ -19,6 +19,11 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--height", type=float, help="stature [m]")
     parser.add_argument("--side", default="right", help="leg to analyse: right or left")
     parser.add_argument("--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]")
+    parser.add_argument(
+        "--in-degrees",
+        choices=("yes", "no"),
+        help="angles of the kinematics file are degrees (for headers without inDegrees)",
+    )
     parser.add_argument("--out", help="output table (.csv or .parquet); default: CSV on stdout")
     parser.add_argument("--plot", help="figure of the knee curves (.png, .pdf, .svg)")
 
@@ -37,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         height_m=args.height,
         side=args.side,
         cutoff_hz=args.cutoff,
+        in_degrees=None if args.in_degrees is None else args.in_degrees == "yes",
     )
     if args.out is None:
         table.to_csv(sys.stdout, index=False, float_format="%.6g")
