@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +18,9 @@ from numpy.typing import NDArray
 from kneeload.config import GRF_CONTACT_THRESHOLD_N
 from kneeload.exceptions import InputError, ModelError
 from kneeload.io.types import CoordinateData, GroundReactionData
+
+if TYPE_CHECKING:
+    from kneeload.io.osim import OsimModel
 
 FloatArray = NDArray[np.float64]
 
@@ -240,12 +244,9 @@ def leg_trial_from_opensim(
     )
 
 
-def _leg_joints(model: object, s: str) -> dict[str, str]:
+def _leg_joints(model: OsimModel, s: str) -> dict[str, str]:
     """Hip, knee and ankle joint names of one side: the joints whose children are the thigh
     (femur), shank (tibia) and the first foot body (talus, else calcaneus)."""
-    from kneeload.io.osim import OsimModel
-
-    assert isinstance(model, OsimModel)
     wanted = {
         "hip": (f"femur_{s}",),
         "knee": (f"tibia_{s}",),
@@ -264,11 +265,8 @@ def _leg_joints(model: object, s: str) -> dict[str, str]:
     return found
 
 
-def _distal_bodies(model: object, root: str) -> list[str]:
+def _distal_bodies(model: OsimModel, root: str) -> list[str]:
     """``root`` and every body below it in the joint tree."""
-    from kneeload.io.osim import OsimModel
-
-    assert isinstance(model, OsimModel)
     bodies = [root]
     for body in bodies:
         bodies.extend(j.child_body for j in model.joints.values() if j.parent_body == body)
@@ -276,16 +274,14 @@ def _distal_bodies(model: object, root: str) -> list[str]:
 
 
 def _composite(
-    model: object,
+    model: OsimModel,
     bodies: list[str],
     poses: Mapping[str, tuple[FloatArray, FloatArray]],
     facing: float,
 ) -> tuple[float, FloatArray, FloatArray]:
     """Mass [kg], centre of mass (F, 3) [m] and z moment of inertia about it (F,) [kg·m²]."""
     from kneeload.dynamics.model_kinematics import com_position
-    from kneeload.io.osim import OsimModel
 
-    assert isinstance(model, OsimModel)
     masses = np.array([model.bodies[b].mass for b in bodies])
     total = float(masses.sum())
     coms = np.stack([_to_facing(com_position(model, b, poses), facing) for b in bodies])
@@ -300,7 +296,7 @@ def _composite(
 
 
 def _knee_translation_per_extension(
-    model: object,
+    model: OsimModel,
     q: Mapping[str, FloatArray],
     chain_joints: Mapping[str, str],
     poses: Mapping[str, tuple[FloatArray, FloatArray]],
@@ -313,9 +309,7 @@ def _knee_translation_per_extension(
     plus this vector dotted with the joint force (virtual work).
     """
     from kneeload.dynamics.model_kinematics import body_poses, joint_center
-    from kneeload.io.osim import OsimModel
 
-    assert isinstance(model, OsimModel)
     knee = model.joints[chain_joints["knee"]]
     if len(knee.coordinates) != 1 or knee.coordinates[0] not in q:
         return None
@@ -323,22 +317,19 @@ def _knee_translation_per_extension(
     step = 1e-6
     thigh = knee.parent_body
     r_thigh, p_thigh = poses[thigh]
-    shifted = []
+    centre_in_thigh: list[FloatArray] = []  # knee centre in thigh axes, at q + step, q - step
+    shank_angle: list[FloatArray] = []  # shank x axis angle in the facing frame [rad]
     for sign in (1.0, -1.0):
         q_step = dict(q)
         q_step[name] = q[name] + sign * step
         moved = body_poses(model, q_step, bodies=[knee.child_body])
         centre = joint_center(model, knee.name, moved)
-        # express relative to the (unmoved) thigh
-        shifted.append(np.einsum("fji,fj->fi", r_thigh, centre - p_thigh))
-        angle_axis = moved[knee.child_body][0][:, :, 0]
-        shifted.append(angle_axis)
-    d_centre_local = (shifted[0] - shifted[2]) / (2 * step)
+        centre_in_thigh.append(np.einsum("fji,fj->fi", r_thigh, centre - p_thigh))
+        x_axis = _to_facing(moved[knee.child_body][0][:, :, 0], facing)
+        shank_angle.append(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
+    d_centre_local = (centre_in_thigh[0] - centre_in_thigh[1]) / (2 * step)
     d_centre = _to_facing(np.einsum("fij,fj->fi", r_thigh, d_centre_local), facing)
-    x_plus, x_minus = _to_facing(shifted[1], facing), _to_facing(shifted[3], facing)
-    d_angle = (
-        np.arctan2(x_plus[:, 1], x_plus[:, 0]) - np.arctan2(x_minus[:, 1], x_minus[:, 0])
-    ) / (2 * step)
+    d_angle = (shank_angle[0] - shank_angle[1]) / (2 * step)
     if np.max(np.abs(d_centre)) < 1e-9:
         return None
     return np.ascontiguousarray(d_centre[:, :2] / d_angle[:, None])
