@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from kneeload.config import GRF_CONTACT_THRESHOLD_N
 from kneeload.exceptions import InputError, ModelError
+from kneeload.io.frames import ROTATE_180_ABOUT_Y
 from kneeload.io.types import CoordinateData, GroundReactionData
 
 if TYPE_CHECKING:
@@ -146,10 +147,13 @@ def _facing_sign(pelvis_rotation: FloatArray) -> float:
 
 
 def _to_facing(vectors: FloatArray, facing: float) -> FloatArray:
-    """Rotate 3-D vectors by 180° about the vertical when the subject faces -x."""
+    """Rotate 3-D vectors by 180° about the vertical when the subject faces -x.
+
+    The rotation is :data:`kneeload.io.frames.ROTATE_180_ABOUT_Y`, defined once there.
+    """
     if facing > 0:
         return vectors
-    return vectors * np.array([-1.0, 1.0, -1.0])
+    return np.asarray(vectors @ ROTATE_180_ABOUT_Y.T)
 
 
 def leg_trial_from_opensim(
@@ -218,7 +222,7 @@ def leg_trial_from_opensim(
         rotation = poses[body if body in poses else foot_bodies[0]][0]
         x_axis = _to_facing(rotation[:, :, 0], facing)
         angle[name] = np.unwrap(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
-    grf, cop, free = foot_ground_reaction(forces, side, time)
+    grf, cop, free = (_to_facing(v, facing) for v in foot_ground_reaction(forces, side, time))
     knee_slope = _knee_translation_per_extension(model, q, chain_joints, poses, facing)
     joint_angles = _opensim_joint_angles(coordinates, values, s)
     return LegTrial(
@@ -231,11 +235,11 @@ def leg_trial_from_opensim(
         joint_m=np.stack([sagittal(joints_3d[j]) for j in ("ankle", "knee", "hip")], axis=1),
         segment_angle_rad=np.stack([angle["foot"], angle["shank"], angle["thigh"]], axis=1),
         joint_angle_deg=joint_angles,
-        grf_n=np.ascontiguousarray(_to_facing(grf, facing)[:, :2]),
-        cop_m=np.ascontiguousarray(_to_facing(cop, facing)[:, :2]),
-        free_moment_nm=np.ascontiguousarray(_to_facing(free, facing)[:, 2] * 1.0),
-        grf_3d_n=_to_facing(grf, facing),
-        cop_3d_m=_to_facing(cop, facing),
+        grf_n=np.ascontiguousarray(grf[:, :2]),
+        cop_m=np.ascontiguousarray(cop[:, :2]),
+        free_moment_nm=np.ascontiguousarray(free[:, 2]),
+        grf_3d_n=grf,
+        cop_3d_m=cop,
         knee_3d_m=_to_facing(joints_3d["knee"], facing),
         knee_translation_m_per_rad=knee_slope,
         cutoff_hz=cutoff_hz,
