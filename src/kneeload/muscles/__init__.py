@@ -1,0 +1,1 @@
+"""Muscles: geometry (moment arms, lengths) and load sharing by static optimisation."""
