@@ -15,6 +15,7 @@ from collections.abc import Sequence
 #: subcommand name -> module under kneeload.cli (imported lazily)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("kneeload.cli.analyze", "Analyse a measured trial: joint angles, moments, forces."),
+    "validate": ("kneeload.cli.validate", "Run the validation ladder and write a report."),
 }
 
 
