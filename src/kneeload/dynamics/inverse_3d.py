@@ -1,0 +1,310 @@
+"""3-D inverse dynamics of the chain distal to the knee: validate, call the numba kernel, label.
+
+Conventions (DESIGN.md §3): ground frame of the data (OpenSim: x forward, y up, z right); the
+kernel returns the load the thigh applies **on the distal chain at the knee centre** (force [N],
+moment about the knee centre [N·m]), the 3-D analogue of the shank's proximal load in
+:mod:`kneeload.dynamics.inverse`. Equations in :mod:`kneeload.dynamics._kernels_3d`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kneeload.config import STANDARD_GRAVITY_M_S2
+from kneeload.dynamics import _kernels_3d
+from kneeload.exceptions import InputError
+from kneeload.io.osim import OsimModel
+from kneeload.io.types import CoordinateData, GroundReactionData
+
+FloatArray = NDArray[np.float64]
+
+_SOURCE = "distal_chain_loads_3d"
+
+
+@dataclass(frozen=True)
+class KneeLoads3D:
+    """Load of the thigh on the distal chain at the knee centre, in ground.
+
+    force_n (..., F, 3) [N]; moment_nm (..., F, 3) about the knee centre [N·m]. The leading
+    case axis is present only when the inputs had one.
+    """
+
+    force_n: FloatArray
+    moment_nm: FloatArray
+
+
+def _as_batch(name: str, value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+    """C-contiguous float64 of ``shape``, adding the case axis when it is missing."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == len(shape) - 1:
+        array = array[np.newaxis]
+    if array.shape != shape:
+        raise InputError(_SOURCE, name, f"an array of shape {shape}", str(array.shape))
+    if not np.all(np.isfinite(array)):
+        raise InputError(_SOURCE, name, "finite values", "NaN or infinity")
+    return np.ascontiguousarray(array)
+
+
+def distal_chain_loads_3d(
+    mass_kg: ArrayLike,
+    inertia_kg_m2: ArrayLike,
+    com_m: ArrayLike,
+    rotation: ArrayLike,
+    omega_rad_s: ArrayLike,
+    alpha_rad_s2: ArrayLike,
+    com_acc_m_s2: ArrayLike,
+    grf_n: ArrayLike,
+    cop_m: ArrayLike,
+    knee_m: ArrayLike,
+    free_moment_nm: ArrayLike | None = None,
+    gravity_m_s2: ArrayLike = (0.0, -STANDARD_GRAVITY_M_S2, 0.0),
+) -> KneeLoads3D:
+    """Newton–Euler of the bodies below the knee: net knee force and moment in 3-D.
+
+    All arrays may omit the leading case axis C (one case); B bodies in any order, F frames.
+
+    Parameters
+    ----------
+    mass_kg : (C, B) body masses [kg], > 0
+    inertia_kg_m2 : (C, B, 3, 3) inertia tensors about each centre of mass, body axes [kg·m²]
+    com_m : (C, F, B, 3) centres of mass in ground [m]
+    rotation : (C, F, B, 3, 3) body -> ground rotation matrices
+    omega_rad_s : (C, F, B, 3) angular velocities in ground [rad/s]
+    alpha_rad_s2 : (C, F, B, 3) angular accelerations in ground [rad/s²]
+    com_acc_m_s2 : (C, F, B, 3) centre-of-mass accelerations [m/s²]
+    grf_n : (C, F, 3) ground reaction force on the chain [N] (zeros in swing)
+    cop_m : (C, F, 3) centre of pressure [m] (any finite value where the force is zero)
+    knee_m : (C, F, 3) knee centre [m], the point the moment is taken about
+    free_moment_nm : (C, F, 3) free moment of the ground reaction [N·m]; default 0
+    gravity_m_s2 : (3,) or (C, 3) gravitational acceleration in ground [m/s²]
+
+    Returns
+    -------
+    KneeLoads3D : force and moment of the thigh on the chain at the knee centre.
+
+    References
+    ----------
+    Dumas R, Aissaoui R, de Guise JA (2004) A 3D generic inverse dynamic method using wrench
+    notation and quaternion algebra. Comput Methods Biomech Biomed Engin 7:159.
+    Winter DA (2009) Biomechanics and Motor Control of Human Movement, 4th ed., ch. 5.
+    """
+    com = np.asarray(com_m, dtype=np.float64)
+    single = com.ndim == 3
+    if single:
+        com = com[np.newaxis]
+    if com.ndim != 4 or com.shape[-1] != 3:
+        raise InputError(_SOURCE, "com_m", "an array (cases, frames, bodies, 3)", str(com.shape))
+    n_cases, n_frames, n_bodies = com.shape[:3]
+    per_body = (n_cases, n_frames, n_bodies, 3)
+    per_frame = (n_cases, n_frames, 3)
+    mass = _as_batch("mass_kg", mass_kg, (n_cases, n_bodies))
+    inertia = _as_batch("inertia_kg_m2", inertia_kg_m2, (n_cases, n_bodies, 3, 3))
+    if not np.all(mass > 0):
+        raise InputError(_SOURCE, "mass_kg", "body masses > 0 kg")
+    if not np.allclose(inertia, np.swapaxes(inertia, -1, -2)):
+        raise InputError(_SOURCE, "inertia_kg_m2", "symmetric inertia tensors")
+    if free_moment_nm is None:
+        free = np.zeros(per_frame)
+    else:
+        free = _as_batch("free_moment_nm", free_moment_nm, per_frame)
+    gravity = np.asarray(gravity_m_s2, dtype=np.float64)
+    if gravity.shape == (3,):
+        gravity = np.broadcast_to(gravity, (n_cases, 3))
+    force = np.empty(per_frame)
+    moment = np.empty(per_frame)
+    _kernels_3d._distal_chain_batch(
+        mass,
+        inertia,
+        _as_batch("com_m", com, per_body),
+        _as_batch("rotation", rotation, (*per_body, 3)),
+        _as_batch("omega_rad_s", omega_rad_s, per_body),
+        _as_batch("alpha_rad_s2", alpha_rad_s2, per_body),
+        _as_batch("com_acc_m_s2", com_acc_m_s2, per_body),
+        _as_batch("grf_n", grf_n, per_frame),
+        _as_batch("cop_m", cop_m, per_frame),
+        free,
+        _as_batch("knee_m", knee_m, per_frame),
+        _as_batch("gravity_m_s2", gravity, (n_cases, 3)),
+        force,
+        moment,
+    )
+    if single:
+        return KneeLoads3D(force_n=force[0], moment_nm=moment[0])
+    return KneeLoads3D(force_n=force, moment_nm=moment)
+
+
+@dataclass(frozen=True)
+class KneeMoment3D:
+    """Knee loads of one leg from a 3-D model, one value per frame of the coordinates.
+
+    Attributes
+    ----------
+    time_s : (F,) [s]
+    side : "right" or "left"
+    coordinate : name of the knee coordinate (e.g. ``knee_angle_r``)
+    generalized_force_nm : (F,) knee generalised force in the sign of the coordinate [N·m]
+        (OpenSim's ``<coordinate>_moment``; gait2392/gait10dof18musc: extensor +, Rajagopal
+        2016: flexor +)
+    abduction_moment_nm : (F,) net internal moment about the shank's anteroposterior axis,
+        positive when it is abducting (valgus), i.e. when it balances an external adduction
+        (varus) moment [N·m]
+    force_n, moment_nm : (F, 3) load of the thigh on the distal chain at the knee centre in
+        ground [N, N·m]
+    knee_m : (F, 3) knee centre (the knee joint's child frame origin) in ground [m]
+    axis_per_coordinate : (F, 3) shank angular velocity relative to the thigh per unit
+        coordinate rate, in ground (the flexion axis, for a pin knee) [rad per rad]
+    centre_per_coordinate_m : (F, 3) knee-centre velocity relative to the thigh per unit
+        coordinate rate, in ground [m per rad]
+    bodies : the bodies of the distal chain
+    """
+
+    time_s: FloatArray
+    side: str
+    coordinate: str
+    generalized_force_nm: FloatArray
+    abduction_moment_nm: FloatArray
+    force_n: FloatArray
+    moment_nm: FloatArray
+    knee_m: FloatArray
+    axis_per_coordinate: FloatArray
+    centre_per_coordinate_m: FloatArray
+    bodies: tuple[str, ...]
+
+
+def knee_joint_jacobian(
+    model: OsimModel,
+    q: dict[str, FloatArray],
+    knee_joint: str,
+    step: float = 1e-6,
+) -> tuple[FloatArray, FloatArray]:
+    """Mobility of the knee: d(shank orientation)/dq and d(knee centre)/dq in ground, thigh still.
+
+    Central differences of the forward kinematics in the knee coordinate, as
+    ``trial._knee_translation_per_extension`` does in the sagittal plane, here in 3-D and per
+    unit coordinate. By virtual work, the generalised force of the coordinate is
+    ``axis · M_K + centre · F_K`` for a load (F_K, M_K about the knee centre) applied across the
+    joint (e.g. Delp 1990's knee, whose centre translates with the angle; Sherman, Seth & Delp
+    2011, Procedia IUTAM 2:241, for Simbody's mobilisers).
+
+    Returns
+    -------
+    (axis_per_coordinate (F, 3) [rad/rad], centre_per_coordinate_m (F, 3) [m/rad])
+    """
+    from kneeload.dynamics.model_kinematics import body_poses, joint_center
+
+    joint = model.joints[knee_joint]
+    if len(joint.coordinates) != 1:
+        raise InputError(
+            model.source,
+            knee_joint,
+            "a knee joint with one coordinate",
+            f"{len(joint.coordinates)} coordinates",
+        )
+    name = joint.coordinates[0]
+    moved = []
+    for sign in (1.0, -1.0):
+        q_step = dict(q)
+        q_step[name] = q[name] + sign * step
+        poses = body_poses(model, q_step, bodies=[joint.child_body])
+        moved.append((poses[joint.child_body][0], joint_center(model, knee_joint, poses)))
+    (r_plus, c_plus), (r_minus, c_minus) = moved
+    r_mid = body_poses(model, q, bodies=[joint.child_body])[joint.child_body][0]
+    skew = (r_plus - r_minus) / (2 * step) @ np.swapaxes(r_mid, 1, 2)  # Ṙ Rᵀ per unit q
+    axis = 0.5 * np.stack(
+        [
+            skew[:, 2, 1] - skew[:, 1, 2],
+            skew[:, 0, 2] - skew[:, 2, 0],
+            skew[:, 1, 0] - skew[:, 0, 1],
+        ],
+        axis=-1,
+    )
+    return axis, (c_plus - c_minus) / (2 * step)
+
+
+def knee_flexion_moment_3d(
+    model: OsimModel,
+    coordinates: CoordinateData,
+    forces: GroundReactionData,
+    side: str,
+    cutoff_hz: float | None = 6.0,
+) -> KneeMoment3D:
+    """Knee generalised force and frontal-plane moment from the model's bodies below the knee.
+
+    Parameters
+    ----------
+    model : OpenSim model (:func:`kneeload.io.osim.read_osim`) with a ``tibia_r``/``tibia_l``
+        shank body whose joint to the thigh has one coordinate
+    coordinates : IK coordinates (rad, m) of the model
+    forces : ground reactions with plates assigned to feet, model frame
+        (:func:`kneeload.trial.foot_ground_reaction` sums the foot's plates)
+    side : "right" or "left"
+    cutoff_hz : zero-lag low-pass of the coordinates [Hz] before kinematics, as OpenSim's
+        InverseDynamicsTool (``lowpass_cutoff_frequency_for_coordinates``); None: none
+
+    Returns
+    -------
+    KneeMoment3D : generalised force (sign of the model's coordinate), internal abduction moment
+        about the shank's anteroposterior (x) axis, and the 3-D knee load.
+
+    The chain is the shank and every body below it in the joint tree, each with its own mass,
+    centre of mass and inertia tensor; gravity is the model's. Body angular velocities and
+    accelerations come from :func:`kneeload.kinematics.angular_velocity_acceleration`,
+    centre-of-mass accelerations from :func:`kneeload.kinematics.time_derivatives`.
+    """
+    from kneeload.dynamics.model_kinematics import body_poses, com_position, joint_center
+    from kneeload.io.events import lowpass
+    from kneeload.kinematics import angular_velocity_acceleration, time_derivatives
+    from kneeload.trial import _distal_bodies, _leg_joints, check_side, foot_ground_reaction
+
+    side = check_side(side)
+    knee_joint = _leg_joints(model, side[0])["knee"]
+    time = coordinates.time_s
+    values = coordinates.values
+    if cutoff_hz is not None:
+        values = lowpass(values, coordinates.rate_hz, cutoff_hz)
+    q = {
+        name: values[:, i] for i, name in enumerate(coordinates.names) if name in model.coordinates
+    }
+    shank = model.joints[knee_joint].child_body
+    bodies = _distal_bodies(model, shank)
+    poses = body_poses(model, q, bodies=bodies)
+    rotation = np.stack([poses[b][0] for b in bodies], axis=1)  # (F, B, 3, 3)
+    com = np.stack([com_position(model, b, poses) for b in bodies], axis=1)  # (F, B, 3)
+    omega, alpha = angular_velocity_acceleration(time, rotation)
+    _, com_acc = time_derivatives(time, com)
+    knee = joint_center(model, knee_joint, poses)
+    grf, cop, free = foot_ground_reaction(forces, side, time)
+    loads = distal_chain_loads_3d(
+        np.array([model.bodies[b].mass for b in bodies]),
+        np.stack([model.bodies[b].inertia for b in bodies]),
+        com,
+        rotation,
+        omega,
+        alpha,
+        com_acc,
+        grf,
+        cop,
+        knee,
+        free_moment_nm=free,
+        gravity_m_s2=model.gravity,
+    )
+    axis, centre = knee_joint_jacobian(model, q, knee_joint)
+    generalized = np.sum(axis * loads.moment_nm, axis=1) + np.sum(centre * loads.force_n, axis=1)
+    anterior = poses[shank][0][:, :, 0]
+    sign = 1.0 if side == "right" else -1.0  # lateral is +z on the right, -z on the left
+    return KneeMoment3D(
+        time_s=time,
+        side=side,
+        coordinate=model.joints[knee_joint].coordinates[0],
+        generalized_force_nm=generalized,
+        abduction_moment_nm=-sign * np.sum(anterior * loads.moment_nm, axis=1),
+        force_n=loads.force_n,
+        moment_nm=loads.moment_nm,
+        knee_m=knee,
+        axis_per_coordinate=axis,
+        centre_per_coordinate_m=centre,
+        bodies=tuple(bodies),
+    )
