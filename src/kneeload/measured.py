@@ -1,6 +1,7 @@
 """Analyse a measured trial from its files: the function behind ``kneeload analyze``.
 
-Reads the kinematics and the forces, builds a :class:`~kneeload.trial.LegTrial` and returns
+Reads the kinematics (OpenSim coordinates with their model, or markers of a declared marker set)
+and the forces, builds a :class:`~kneeload.trial.LegTrial` and returns
 :func:`~kneeload.analysis.analyze_leg`'s per-frame table. Every problem with the inputs ends in a
 :class:`~kneeload.exceptions.InputError` naming the file, the field and what was expected.
 """
@@ -8,14 +9,19 @@ Reads the kinematics and the forces, builds a :class:`~kneeload.trial.LegTrial` 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kneeload.exceptions import InputError
-from kneeload.io.types import GroundReactionData
+from kneeload.io.types import GroundReactionData, MarkerData
 
-KINEMATICS_SUFFIXES = (".mot", ".sto")
+if TYPE_CHECKING:
+    from kneeload.io.c3d import C3DTrial
+
+KINEMATICS_SUFFIXES = (".mot", ".sto", ".trc", ".c3d")
+MARKER_SUFFIXES = (".trc", ".c3d")
 FORCE_SUFFIXES = (".mot", ".sto", ".c3d")
 
 
@@ -56,6 +62,59 @@ def _read_forces(path: Path, model: object, coordinates: object) -> GroundReacti
     return assign_plates_to_feet(forces, positions, coordinates.time_s)
 
 
+def _read_markers(path: Path) -> tuple[MarkerData, C3DTrial | None]:
+    """Markers of a ``.trc`` (model frame already) or a ``.c3d`` (lab frame → model frame), and
+    the C3D trial itself (None for a ``.trc``) so that its force plates need no second read."""
+    if path.suffix.lower() == ".trc":
+        from kneeload.io.opensim import read_trc
+
+        return read_trc(path), None
+    from kneeload.io.c3d import read_c3d
+    from kneeload.io.frames import lab_to_model
+
+    trial = read_c3d(path)
+    return lab_to_model(trial.markers, vertical_axis=trial.vertical_axis), trial
+
+
+def _analyze_markers(
+    kinematics_path: Path,
+    forces_path: Path,
+    mass_kg: float,
+    side: str,
+    cutoff_hz: float | None,
+    marker_set: str | Path,
+    static: str | Path | None,
+) -> pd.DataFrame:
+    from kneeload.analysis import analyze_leg
+    from kneeload.markers import (
+        assign_plates_from_markers,
+        leg_trial_from_markers,
+        load_marker_set,
+    )
+
+    markers_set = load_marker_set(marker_set)
+    markers, c3d = _read_markers(kinematics_path)
+    static_markers = (
+        None if static is None else _read_markers(_existing(static, "static", MARKER_SUFFIXES))[0]
+    )
+    if forces_path.suffix.lower() == ".c3d":
+        from kneeload.io.c3d import read_c3d
+        from kneeload.io.frames import lab_to_model
+
+        if c3d is None or forces_path.resolve() != kinematics_path.resolve():
+            c3d = read_c3d(forces_path)
+        plates = lab_to_model(c3d.forces, vertical_axis=c3d.vertical_axis)
+        ground = assign_plates_from_markers(plates, markers, markers_set)
+    else:
+        from kneeload.io.opensim import read_grf
+
+        ground = read_grf(forces_path)
+    trial = leg_trial_from_markers(
+        markers, ground, markers_set, side, mass_kg, cutoff_hz=cutoff_hz, static=static_markers
+    )
+    return analyze_leg(trial)
+
+
 def analyze(
     kinematics: str | Path,
     forces: str | Path,
@@ -65,20 +124,30 @@ def analyze(
     side: str = "right",
     cutoff_hz: float | None = 6.0,
     in_degrees: bool | None = None,
+    marker_set: str | Path | None = None,
+    static: str | Path | None = None,
 ) -> pd.DataFrame:
     """Joint angles, moments and knee forces of one leg of a measured trial, one row per frame.
 
     Parameters
     ----------
-    kinematics : OpenSim inverse-kinematics coordinates (``.mot``/``.sto``)
+    kinematics : OpenSim inverse-kinematics coordinates (``.mot``/``.sto``), or markers
+        (``.trc``, or ``.c3d``; the same C3D may also be ``forces``)
     forces : ground reaction forces: OpenSim GRF ``.mot``/``.sto`` or a ``.c3d`` with force plates
+        (assigned to the feet from the model's feet, or from the heel and toe markers)
     mass_kg : body mass [kg], > 0
-    model : OpenSim ``.osim`` model the coordinates belong to (segment geometry and inertia)
-    height_m : stature [m] (kept for the summary; the model gives the segment lengths)
+    model : OpenSim ``.osim`` model the coordinates belong to (segment geometry and inertia);
+        not used with markers
+    height_m : stature [m] (kept for the summary; the model or the markers give the lengths)
     side : "right" or "left"
-    cutoff_hz : low-pass cut-off for the coordinates [Hz] (6 Hz, Winter 2009); None: no filter
+    cutoff_hz : low-pass cut-off for the coordinates or markers [Hz] (6 Hz, Winter 2009);
+        None: no filter
     in_degrees : whether the coordinate file's angles are degrees, for files whose header lacks
         ``inDegrees`` (None: take the header's word)
+    marker_set : for marker kinematics (required then): a bundled marker set's name (see
+        :func:`kneeload.markers.available_marker_sets`) or a marker-set ``.toml`` file
+    static : static marker trial (``.trc``/``.c3d``) for the landmarks the marker set
+        reconstructs from it (e.g. epicondyles absent from walking trials)
 
     Returns
     -------
@@ -98,6 +167,32 @@ def analyze(
         raise InputError("--cutoff", "cutoff_hz", "a cut-off frequency > 0 Hz", f"{cutoff_hz:g}")
     kinematics_path = _existing(kinematics, "kinematics", KINEMATICS_SUFFIXES)
     forces_path = _existing(forces, "forces", FORCE_SUFFIXES)
+    if kinematics_path.suffix.lower() in MARKER_SUFFIXES:
+        if marker_set is None:
+            from kneeload.markers import available_marker_sets
+
+            raise InputError(
+                kinematics_path,
+                "--marker-set",
+                "a declared marker set for marker kinematics: one of "
+                f"{', '.join(available_marker_sets())} or a .toml file",
+            )
+        if model is not None:
+            raise InputError(
+                model, "--model", "no model with marker kinematics (markers give the segments)"
+            )
+        table = _analyze_markers(
+            kinematics_path, forces_path, mass_kg, side, cutoff_hz, marker_set, static
+        )
+        if height_m is not None:
+            table.attrs["height_m"] = height_m
+        return table
+    if marker_set is not None or static is not None:
+        raise InputError(
+            kinematics_path,
+            "--marker-set/--static",
+            "marker kinematics (.trc/.c3d) for a marker set; coordinates need none",
+        )
     if model is None:
         raise InputError(
             kinematics_path,

@@ -1,8 +1,10 @@
 """Analyse a measured trial: joint angles, net joint moments and knee forces, one row per frame.
 
-Kinematics: OpenSim inverse-kinematics coordinates (.mot/.sto) with their .osim model.
-Forces: an OpenSim GRF .mot/.sto or a C3D with force plates. Moments are net internal, knee and
-hip extensor positive, ankle plantarflexor positive; forces in N and body weights.
+Kinematics: OpenSim inverse-kinematics coordinates (.mot/.sto) with their .osim model, or markers
+(.trc, or .c3d) with a declared --marker-set (and --static when the set needs a static trial).
+Forces: an OpenSim GRF .mot/.sto or a C3D with force plates (may be the kinematics C3D itself).
+Moments are net internal, knee and hip extensor positive, ankle plantarflexor positive; forces
+in N and body weights.
 """
 
 from __future__ import annotations
@@ -12,9 +14,16 @@ import sys
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kinematics", required=True, help="IK coordinates (.mot/.sto)")
+    parser.add_argument(
+        "--kinematics", required=True, help="IK coordinates (.mot/.sto) or markers (.trc/.c3d)"
+    )
     parser.add_argument("--forces", required=True, help="ground reaction forces (.mot/.sto/.c3d)")
     parser.add_argument("--model", help="OpenSim model (.osim) of the kinematics")
+    parser.add_argument(
+        "--marker-set",
+        help="marker set of marker kinematics: a bundled name or a .toml file",
+    )
+    parser.add_argument("--static", help="static marker trial (.trc/.c3d) for the marker set")
     parser.add_argument("--mass", type=float, required=True, help="body mass [kg]")
     parser.add_argument("--height", type=float, help="stature [m]")
     parser.add_argument("--side", default="right", help="leg to analyse: right or left")
@@ -43,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         side=args.side,
         cutoff_hz=args.cutoff,
         in_degrees=None if args.in_degrees is None else args.in_degrees == "yes",
+        marker_set=args.marker_set,
+        static=args.static,
     )
     if args.out is None:
         table.to_csv(sys.stdout, index=False, float_format="%.6g")
