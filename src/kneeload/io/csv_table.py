@@ -166,7 +166,7 @@ class ColumnMap:
     def scale(self, quantity: str) -> float:
         """Factor from the declared unit of ``quantity`` to SI; InputError if none is declared."""
         if quantity == "time":
-            return _UNITS["time"][self.time_unit]
+            return _UNITS["time"][_unit_key(self.time_unit)]
         if quantity not in self.units:
             raise InputError(
                 self.source, f"units.{quantity}", f"a {quantity} unit ({_UNIT_WORDS[quantity]})"
@@ -191,13 +191,22 @@ def _table(source: Path, raw: Mapping[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
+def _closest(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate equal to ``name`` but for case, else the closest by spelling, else None."""
+    same = [c for c in candidates if c.lower() == name.lower()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return close[0] if close else None
+
+
 def _check_keys(
     source: Path, table: Mapping[str, Any], where: str, allowed: frozenset[str]
 ) -> None:
     for key in table:
         if key not in allowed:
-            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-            found = repr(key) + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            hint = _closest(key, sorted(allowed))
+            found = repr(key) + (f" (did you mean {hint!r}?)" if hint else "")
             raise InputError(
                 source,
                 f"{where}.{key}" if where else key,
@@ -438,15 +447,13 @@ class _Table:
                 self.path, field, "a column name that appears once", "it appears twice"
             )
         if not found:
-            hint = difflib.get_close_matches(name, self.columns, n=1)
+            hint = _closest(name, self.columns)
             shown = ", ".join(self.columns[:40]) + (", ..." if len(self.columns) > 40 else "")
             raise InputError(
                 self.path,
                 field,
                 "a column of that name",
-                "none"
-                + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                + f"; columns are {shown}",
+                "none" + (f" (did you mean {hint!r}?)" if hint else "") + f"; columns are {shown}",
             )
         return found[0]
 
