@@ -206,22 +206,24 @@ def test_winter_a5_ground_reaction_equals_an_independent_pandas_read(shared_data
 
 
 @pytest.mark.validation
-def test_bmc_stance_vertical_force_and_centre_of_pressure(shared_data: Path) -> None:
+@pytest.mark.parametrize("trial", ["d", "n"])
+def test_bmc_stance_vertical_force_and_centre_of_pressure(shared_data: Path, trial: str) -> None:
     """Physics of one walking stance, stated before reading the numbers.
 
     * y is vertical: during stance Fy is positive and far larger than the horizontal forces.
     * Peak vertical force 1.0-1.3 body weights (walking; DESIGN §4.2: ~1.1-1.25). The file does
       not give the body mass, so body weight comes from the impulse-momentum theorem: over a
       stride the mean vertical ground reaction equals the weight, each foot carrying half in
-      symmetric gait, so BW = 2·J / T_stride with J the vertical impulse of this stance. The
-      stride is longer than the time from this contact to the end of the file (the heel marker
-      is still swinging forward there) and at most stance / 0.55 (stance is 55-65 % of the
-      cycle in walking; Winter 2009: 60 %), which bounds BW from above and below.
+      symmetric gait, so BW = 2·J / T_stride with J the vertical impulse of this stance. Stance
+      is 55-65 % of the cycle in walking (Winter 2009: 60 %), so stance / 0.65 <= T_stride <=
+      stance / 0.55; the heel marker narrows this: if it is still swinging forward at the end of
+      the file (``_d``), the stride is longer than contact-to-end, and if it has landed again
+      (``_n``), shorter.
     * The centre of pressure progresses forward (+x, the walking direction from the markers) by
       a large part of the foot length, and lies under the foot: between the heel and a little
       beyond the metatarsal heads in x, between the 1st and 5th metatarsal markers in z.
     """
-    csv_path = _shared(shared_data, "bmc_ufabc_gait/BiomecII2018_gait_d.txt")
+    csv_path = _shared(shared_data, f"bmc_ufabc_gait/BiomecII2018_gait_{trial}.txt")
     cmap = read_column_map(MAPS / "bmc_ufabc_BiomecII2018_gait.toml")
     markers = read_csv_markers(csv_path, cmap)
     forces = read_csv_forces(csv_path, cmap)
@@ -241,10 +243,14 @@ def test_bmc_stance_vertical_force_and_centre_of_pressure(shared_data: Path) -> 
     assert peak > 4 * np.abs(force[:, [0, 2]]).max()
 
     heel = markers.marker("CA")
-    assert np.gradient(heel[:, 0], t)[-1] > 0.5  # heel still swinging forward [m/s]
+    stance_time, to_end = t_off - t_on, t[-1] - t_on
+    shortest, longest = stance_time / 0.65, stance_time / 0.55
+    if np.gradient(heel[:, 0], t)[-1] > 0.5:  # heel still swinging forward [m/s]
+        shortest = max(shortest, to_end)
+    else:
+        longest = min(longest, to_end)
     impulse = np.trapezoid(np.where(stance, force[:, 1], 0.0), t)
-    weight_high = 2 * impulse / (t[-1] - t_on)
-    weight_low = 2 * impulse / ((t_off - t_on) / 0.55)
+    weight_high, weight_low = 2 * impulse / shortest, 2 * impulse / longest
     assert 1.0 <= peak / weight_high and peak / weight_low <= 1.3
 
     cop_x = cop[stance, 0]
