@@ -38,13 +38,12 @@ DEFAULT_CONTACT_AREA_MODEL = "Besier2005_male"
 
 
 @cache
-def _lines_of_action() -> dict[str, Any]:
-    return load_parameter_set(_CONTACT, "lines_of_action")
-
-
-@cache
 def _table(kind: str, name: str) -> dict[str, Any]:
     return load_parameter_set(kind, name)
+
+
+def _lines_of_action() -> dict[str, Any]:
+    return _table(_CONTACT, "lines_of_action")
 
 
 def knee_crossing_muscles() -> tuple[str, ...]:
@@ -53,10 +52,10 @@ def knee_crossing_muscles() -> tuple[str, ...]:
 
 
 def _as_float(name: str, values: ArrayLike) -> FloatArray:
-    array = np.asarray(values, dtype=np.float64)
-    if array.dtype.kind != "f":
-        raise InputError(name, "values", "numbers")
-    return array
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(name, "values", "numbers (array-like)", repr(values)[:60]) from None
 
 
 def line_of_action_angle_rad(muscle: str, knee_flexion_deg: ArrayLike) -> FloatArray:
@@ -208,6 +207,10 @@ def tibiofemoral_contact(
         if muscle not in muscle_force_n:
             continue
         force = _as_float(f"muscle_force_n['{muscle}']", muscle_force_n[muscle])
+        if np.any(force < 0):
+            raise InputError(
+                "muscle_force_n", muscle, "muscle forces >= 0 N (muscles only pull)", "< 0"
+            )
         phi = line_of_action_angle_rad(muscle, flexion)
         compressive = compressive + force * np.cos(phi)
         shear_out = shear_out - force * np.sin(phi)
@@ -238,12 +241,11 @@ def tibiofemoral_contact(
             note += f"; knee adduction moment missing in {missing} frame(s), split NaN there"
     half = 0.5 * compressive
     lever = kam / intercondylar_distance_m
-    with np.errstate(invalid="ignore"):
-        medial = np.maximum(half + lever, 0.0)
-        lateral = np.maximum(half - lever, 0.0)
-        total = medial + lateral
-        share = np.where(total > 0, medial / np.where(total > 0, total, 1.0), np.nan)
-    share = np.where(np.isnan(total), np.nan, share)
+    medial = np.maximum(half + lever, 0.0)
+    lateral = np.maximum(half - lever, 0.0)
+    total = medial + lateral
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, medial / total, np.nan)  # no contact at all: undefined
     weight_bw = None
     if body_mass_kg is not None:
         if not body_mass_kg > 0:
@@ -407,7 +409,10 @@ def patellofemoral_contact(
     16:115; Besier TF et al. (2005) J Orthop Res 23:345.
     """
     area = patellofemoral_contact_area_m2(knee_flexion_deg, contact_area_model, weight_bearing)
-    force = pf_force_ratio(knee_flexion_deg) * _as_float("quadriceps_force_n", quadriceps_force_n)
+    quadriceps = _as_float("quadriceps_force_n", quadriceps_force_n)
+    if np.any(quadriceps < 0):
+        raise InputError("quadriceps_force_n", "force", "forces >= 0 N (muscles only pull)", "< 0")
+    force = pf_force_ratio(knee_flexion_deg) * quadriceps
     name = contact_area_model + ("+weight_bearing" if weight_bearing else "")
     return PatellofemoralContact(
         force_n=force,

@@ -160,6 +160,22 @@ def test_unknown_or_reserve_force_name_is_refused_with_the_allowed_names() -> No
     assert "reserve_knee" in str(error.value)
 
 
+def test_nan_gaps_propagate_as_nan_never_zero() -> None:
+    flexion = np.array([10.0, np.nan, 20.0])
+    result = tibiofemoral_contact(flexion, {"vasti": [500.0, 500.0, np.nan]}, 800.0, 0.0, 5.0)
+    assert np.isfinite(result.compressive_n[0])
+    assert np.isnan(result.compressive_n[1:]).all() and np.isnan(result.medial_n[1:]).all()
+    pf = patellofemoral_contact(flexion, quadriceps_force_from_knee_moment(30.0, flexion))
+    assert np.isfinite(pf.stress_mpa[0]) and np.isnan(pf.stress_mpa[1])
+
+
+def test_negative_or_non_numeric_input_is_refused() -> None:
+    with pytest.raises(InputError, match="muscles only pull"):
+        tibiofemoral_contact(0.0, {"vasti": -1.0}, 0.0, 0.0)
+    with pytest.raises(InputError, match="knee_force_axial_n"):
+        tibiofemoral_contact(0.0, {}, "a lot", 0.0)
+
+
 # --- patellofemoral ---------------------------------------------------------------------------
 
 
