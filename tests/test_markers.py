@@ -154,10 +154,37 @@ def test_known_posture_gives_known_joint_centres_and_angles() -> None:
         np.testing.assert_allclose(trial.joint_angle_deg[name], truth[name], atol=1e-9)
     assert trial.knee_3d_m is not None
     np.testing.assert_allclose(trial.knee_3d_m, truth["knee"], atol=1e-12)
-    assert any("lengths from the markers" in note for note in trial.notes)
-    # segment lengths are the joint-centre distances of the trial (here constant)
+    assert any("joint-centre distances" in note for note in trial.notes)
     np.testing.assert_allclose(
         np.linalg.norm(trial.joint_m[:, 2] - trial.joint_m[:, 1], axis=1), LENGTHS_M["thigh"]
+    )
+
+
+def test_inertia_uses_the_3d_joint_centre_distances() -> None:
+    """Thigh abducted out of the sagittal plane: its projection is shorter, its inertia is not.
+
+    Winter (2009) Table 4.1: thigh mass 0.100 of body mass, radius of gyration 0.323 of length.
+    """
+    markers, truth = _synthetic_walk()
+    lateral = 0.12  # knee and everything below it moved 12 cm to the right (abduction)
+    for label in markers:
+        if label.startswith(("R.Knee", "R.Ankle", "R.Heel", "R.Toe")):
+            markers[label] = markers[label] + np.array([0.0, 0.0, lateral])
+    truth["ankle"] = truth["ankle"] + np.array([0.0, 0.0, lateral])
+    trial = leg_trial_from_markers(
+        _marker_data(markers, np.eye(3)),
+        _forces(truth, np.eye(3)),
+        "OpenSim_subject01",
+        "right",
+        70.0,
+        cutoff_hz=None,
+    )
+    thigh_3d = np.hypot(LENGTHS_M["thigh"], lateral)
+    np.testing.assert_allclose(
+        trial.segment_inertia_kg_m2[2], 0.100 * 70.0 * (0.323 * thigh_3d) ** 2, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        trial.joint_angle_deg["knee_flexion_deg"], truth["knee_flexion_deg"], atol=1e-9
     )
 
 

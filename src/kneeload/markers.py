@@ -562,11 +562,14 @@ def leg_trial_from_markers(
 
     Joint centres (hip Harrington 2007; knee and ankle midpoints or functional axes) are rotated
     into the facing frame (:func:`facing_rotation`) and projected on its sagittal plane; the
-    foot runs from the ankle centre to the toe marker. Segment lengths, inertia and joint angles
-    follow :func:`kneeload.trial.leg_trial_from_joint_markers`; the 3-D ground reaction, centre
-    of pressure and knee centre are kept for the knee adduction moment. Frames where a joint
+    foot runs from the ankle centre to the toe marker. Masses, centres of mass and joint angles
+    follow :func:`kneeload.trial.leg_trial_from_joint_markers`; moments of inertia use the mean
+    3-D joint-centre distances as segment lengths (I = m (k L)², ``anthropometry`` table); the
+    3-D ground reaction, centre of pressure and knee centre are kept for the knee adduction
+    moment. Frames where a joint
     centre is undefined (marker gaps) are cut to the longest complete run.
     """
+    from kneeload.anthropometry import LEG_SEGMENTS, leg_segment_parameters
     from kneeload.io.events import lowpass
     from kneeload.trial import check_side, foot_ground_reaction, leg_trial_from_joint_markers
 
@@ -612,7 +615,19 @@ def leg_trial_from_markers(
         cutoff_hz=None,
         source=f"{markers.source} + {forces.source} (marker set {marker_set.name})",
     )
+    ends = {"foot": ("ankle", "toe"), "shank": ("knee", "ankle"), "thigh": ("hip", "knee")}
+    lengths = {
+        segment: float(np.mean(np.linalg.norm(facing[a] - facing[b], axis=1)))
+        for segment, (a, b) in ends.items()
+    }
+    params = leg_segment_parameters(anthropometry, body_mass_kg, lengths_m=lengths)
     heading = np.degrees(np.arctan2(-rotation[0, 2], rotation[0, 0]))
+    notes.insert(
+        0,
+        "segment lengths from the joint-centre distances of the trial (3-D, for the inertia): "
+        + ", ".join(f"{s} {length:.3f} m" for s, length in lengths.items())
+        + "; centres of mass on the sagittal projections",
+    )
     notes.append(
         f"hip centre from the pelvis markers (Harrington 2007); facing frame heading "
         f"{heading:.1f}° from the model x axis; hip flexion = thigh angle from the vertical"
@@ -623,6 +638,7 @@ def leg_trial_from_markers(
         grf_3d_n=grf,
         cop_3d_m=cop,
         knee_3d_m=np.ascontiguousarray(facing["knee"]),
+        segment_inertia_kg_m2=np.array([params[s].inertia_kg_m2 for s in LEG_SEGMENTS]),
         cutoff_hz=cutoff_hz,
-        notes=(*trial.notes, *notes),
+        notes=tuple(notes),
     )
