@@ -8,7 +8,7 @@ trial (OpenSim coordinates + model, or markers) into one; the analysis does not 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -224,14 +224,15 @@ def leg_trial_from_opensim(
         angle[name] = np.unwrap(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
     grf, cop, free = (_to_facing(v, facing) for v in foot_ground_reaction(forces, side, time))
     knee_slope = _knee_translation_per_extension(model, q, chain_joints, poses, facing)
-    joint_angles = _opensim_joint_angles(coordinates, values, s)
+    joint_angles = _opensim_joint_angles(coordinates, values, side)
     return LegTrial(
         time_s=time,
         side=side,
         body_mass_kg=float(body_mass_kg if body_mass_kg is not None else model.mass_kg),
         segment_mass_kg=np.array(masses),
         segment_inertia_kg_m2=inertia_per_segment,
-        com_m=np.stack([sagittal(c) for c in coms], axis=1),
+        # _composite already returns centres of mass in the facing frame
+        com_m=np.ascontiguousarray(np.stack([c[:, :2] for c in coms], axis=1)),
         joint_m=np.stack([sagittal(joints_3d[j]) for j in ("ankle", "knee", "hip")], axis=1),
         segment_angle_rad=np.stack([angle["foot"], angle["shank"], angle["thigh"]], axis=1),
         joint_angle_deg=joint_angles,
@@ -339,33 +340,119 @@ def _knee_translation_per_extension(
     return np.ascontiguousarray(d_centre[:, :2] / d_angle[:, None])
 
 
-#: knee, hip and ankle coordinate names and the sign that makes flexion (dorsiflexion) positive
-_OPENSIM_ANGLES: dict[str, tuple[str, float]] = {
-    "hip_flexion_deg": ("hip_flexion_{s}", 1.0),
-    "knee_flexion_deg": ("knee_angle_{s}", -1.0),  # gait10dof18musc, gait2392: negative in flexion
-    "ankle_dorsiflexion_deg": ("ankle_angle_{s}", 1.0),
-}
+#: roles every recognised coordinate set names (the others may be absent, e.g. planar models)
+REQUIRED_ROLES: tuple[str, str, str] = ("hip_flexion", "knee_flexion", "ankle_dorsiflexion")
+
+
+@dataclass(frozen=True)
+class CoordinateSet:
+    """Coordinate names and signs of one recognised model family, for one side.
+
+    Attributes
+    ----------
+    family : key in ``models/coordinate_sets.toml`` (e.g. "gait2392", "GrandChallengeJW")
+    side : "right" or "left"
+    names : role (``pelvis_tilt``, ``hip_flexion``, ``knee_flexion``, ...) -> column name
+    signs : role -> +1 or -1, turning the file's value into kneeload's convention (hip
+        flexion, adduction and internal rotation, knee flexion and ankle dorsiflexion positive)
+    source : where the family's convention comes from
+    """
+
+    family: str
+    side: str
+    names: Mapping[str, str]
+    signs: Mapping[str, float]
+    source: str
+
+    def values(self, coordinates: CoordinateData, values: FloatArray) -> dict[str, FloatArray]:
+        """Role -> coordinate in kneeload's sign convention (rad or m), for the roles present.
+
+        ``values`` are ``coordinates.values`` or a filtered copy of them (same columns).
+        """
+        return {
+            role: self.signs[role] * values[:, coordinates.names.index(name)]
+            for role, name in self.names.items()
+        }
+
+
+def coordinate_set(names: Sequence[str], side: str, source: str = "coordinates") -> CoordinateSet:
+    """Recognise the model family of IK coordinate names (``models/coordinate_sets.toml``).
+
+    A family matches when all its ``require`` names are columns (for one side) and none of
+    its ``absent`` names is; exactly one must match (gait10dof18musc, gait2392 and Hamner 2010,
+    Rajagopal 2016, Grand Challenge JW). Its roles are then resolved for ``side``.
+
+    Parameters
+    ----------
+    names : coordinate names of the file (:attr:`CoordinateData.names`)
+    side : "right" or "left"
+    source : the file, for error messages
+
+    Raises
+    ------
+    InputError
+        No family or several match, the family has no such side, or the side lacks hip
+        flexion, knee flexion or ankle angle.
+    """
+    from kneeload.data import models_dir, read_toml
+
+    side = check_side(side)
+    table = read_toml(models_dir() / "coordinate_sets.toml")["families"]
+    present = set(names)
+
+    def has(pattern: str, s: str) -> bool:
+        return pattern.format(s=s) in present
+
+    matches = [
+        family
+        for family, entry in table.items()
+        if any(all(has(n, s) for n in entry["require"]) for s in "rl")
+        and not any(has(n, s) for n in entry["absent"] for s in "rl")
+    ]
+    if len(matches) != 1:
+        raise InputError(
+            source,
+            "coordinate names",
+            "the coordinates of exactly one recognised model family ("
+            + ", ".join(table)
+            + ": see models/coordinate_sets.toml)",
+            "matches: " + (", ".join(matches) or "none"),
+        )
+    family = matches[0]
+    entry = table[family]
+    if side not in entry["sides"]:
+        raise InputError(
+            source, "side", f"a side of the {family} model ({', '.join(entry['sides'])})", side
+        )
+    resolved = {
+        role: (pattern.format(s=side[0]), float(sign))
+        for role, (pattern, sign) in entry["coordinates"].items()
+    }
+    missing = [resolved[role][0] for role in REQUIRED_ROLES if resolved[role][0] not in present]
+    if missing:
+        raise InputError(source, missing[0], f"the {family} coordinate {missing[0]}")
+    return CoordinateSet(
+        family=family,
+        side=side,
+        names={role: name for role, (name, _) in resolved.items() if name in present},
+        signs={role: sign for role, (name, sign) in resolved.items() if name in present},
+        source=entry["source"],
+    )
 
 
 def _opensim_joint_angles(
-    coordinates: CoordinateData, values: FloatArray, s: str
+    coordinates: CoordinateData, values: FloatArray, side: str
 ) -> dict[str, FloatArray]:
     """Joint angles [deg] from OpenSim coordinates, flexion and dorsiflexion positive.
 
-    OpenSim's knee_angle is negative in flexion in gait2392/gait10dof18musc (Delp 1990) and
-    positive in flexion in Rajagopal 2016; the sign is taken from the range of the coordinate in
-    the data (knee flexion dominates a gait cycle).
+    Names and signs from the declared coordinate set (:func:`coordinate_set`): e.g. knee angle
+    negative in flexion in gait2392/gait10dof18musc (Delp 1990) and the Grand Challenge JW
+    model, positive in flexion in Rajagopal 2016.
     """
-    out = {}
-    for column, (pattern, sign) in _OPENSIM_ANGLES.items():
-        name = pattern.format(s=s)
-        if name not in coordinates.names:
-            raise InputError(coordinates.source, name, f"the coordinate {name}")
-        series = values[:, coordinates.names.index(name)]
-        if column == "knee_flexion_deg" and np.mean(series) > 0:
-            sign = 1.0
-        out[column] = np.degrees(sign * series)
-    return out
+    conventional = coordinate_set(coordinates.names, side, coordinates.source).values(
+        coordinates, values
+    )
+    return {f"{role}_deg": np.degrees(conventional[role]) for role in REQUIRED_ROLES}
 
 
 def leg_trial_from_joint_markers(

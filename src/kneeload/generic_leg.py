@@ -1,0 +1,396 @@
+"""A :class:`~kneeload.trial.LegTrial` from IK coordinates without the subject's ``.osim`` model.
+
+The coordinates of a recognised OpenSim model family (``models/coordinate_sets.toml``: names
+and signs of gait10dof18musc, gait2392/Hamner 2010, Rajagopal 2016, Grand Challenge JW) drive
+a generic leg built as data (``models/geometry/Delp1990_gait2392.toml``): pelvis → hip centre
+(Delp et al. 1990, scaled by stature) → femur (Z-X-Y hip rotations) → knee hinge → tibia →
+ankle axis → talus → subtalar axis → foot. Segment lengths, masses, centres of mass and radii
+of gyration come from an anthropometric table (Winter 2009 or de Leva 1996) scaled to body mass
+and stature. The leg is assembled as an in-memory OpenSim model and goes through the same
+forward kinematics and :func:`~kneeload.trial.leg_trial_from_opensim` as a real model, so facing
+−x, the 3-D fields and the ground reaction are handled identically.
+
+Without a stature, it is estimated from the trial: the stature at which the generic leg puts
+the ankle centre at Winter's (2009, Fig. 4.1) malleolus height, 0.039 of stature, above the
+floor (the centre of pressure's height) during foot-flat (20-50 % of each stance). For a
+straight vertical leg this is Winter's hip (greater trochanter) height of 0.530 of stature.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kneeload.anthropometry import leg_segment_parameters
+from kneeload.config import STANDARD_GRAVITY_M_S2
+from kneeload.data import load_parameter_set
+from kneeload.exceptions import InputError, ParameterError
+from kneeload.io.osim import (
+    GROUND,
+    Body,
+    Constant,
+    Coordinate,
+    Joint,
+    LinearFunction,
+    OffsetFrame,
+    OsimFunction,
+    OsimModel,
+    TransformAxis,
+)
+from kneeload.io.types import CoordinateData, GroundReactionData
+from kneeload.trial import (
+    CoordinateSet,
+    LegTrial,
+    check_side,
+    coordinate_set,
+    foot_ground_reaction,
+    leg_trial_from_opensim,
+)
+
+FloatArray = NDArray[np.float64]
+
+#: generic geometry in ``models/geometry/``
+GEOMETRY = "Delp1990_gait2392"
+#: part of each stance used to estimate stature (foot flat: Perry & Burnfield 2010, loading
+#: response to heel rise is about 10-40 % of the gait cycle, 17-65 % of stance)
+_FOOT_FLAT_FRACTION: tuple[float, float] = (0.2, 0.5)
+
+_X, _Y, _Z = np.eye(3)
+_ZERO = np.zeros(3)
+_PELVIS_ROTATIONS = (("pelvis_tilt", _Z), ("pelvis_list", _X), ("pelvis_rotation", _Y))
+_PELVIS_TRANSLATIONS = (("pelvis_tx", _X), ("pelvis_ty", _Y), ("pelvis_tz", _Z))
+_HIP_ROTATIONS = (("hip_flexion", _Z), ("hip_adduction", _X), ("hip_rotation", _Y))
+
+
+def _mirror_point(point: FloatArray, side: str) -> FloatArray:
+    """Right-side point -> this side's (z negated on the left)."""
+    return point * np.array([1.0, 1.0, -1.0]) if side == "left" else point
+
+
+def _mirror_axis(axis: FloatArray, side: str) -> FloatArray:
+    """Right-side rotation axis -> this side's (x and y negated on the left, as gait2392)."""
+    return axis * np.array([-1.0, -1.0, 1.0]) if side == "left" else axis
+
+
+def _custom_joint(
+    name: str,
+    parent: str,
+    child: str,
+    location: FloatArray,
+    coordinates: CoordinateSet,
+    rotations: tuple[tuple[str, FloatArray, float], ...],
+    translations: tuple[tuple[str, FloatArray], ...] = (),
+) -> Joint:
+    """A CustomJoint whose rotations (role, axis, slope) follow the coordinate set's columns.
+
+    A role the file lacks (e.g. pelvis list in gait10dof18musc) stays at zero. The function of
+    a role is ``slope · sign · value``: the sign brings the file's value to kneeload's
+    convention, the slope is that convention's rotation about the axis.
+    """
+
+    def axis(label: str, role: str, direction: FloatArray, slope: float) -> TransformAxis:
+        function: OsimFunction = Constant(c=0.0)
+        used: tuple[str, ...] = ()
+        if role in coordinates.names:
+            function = LinearFunction(slope=slope * coordinates.signs[role], intercept=0.0)
+            used = (coordinates.names[role],)
+        return TransformAxis(name=label, axis=direction, coordinates=used, function=function)
+
+    axes = [
+        axis(f"rotation{i}", role, direction, slope)
+        for i, (role, direction, slope) in enumerate(rotations, start=1)
+    ]
+    axes += [
+        axis(f"translation{i}", role, direction, 1.0)
+        for i, (role, direction) in enumerate(translations, start=1)
+    ]
+    used = tuple(name for a in axes for name in a.coordinates)
+    return Joint(
+        name=name,
+        type="CustomJoint",
+        parent_body=parent,
+        child_body=child,
+        parent_frame=OffsetFrame(body=parent, translation=location, orientation=_ZERO),
+        child_frame=OffsetFrame(body=child, translation=_ZERO, orientation=_ZERO),
+        coordinates=used,
+        spatial_transform=tuple(axes),
+    )
+
+
+def _vector(table: dict[str, Any], key: str) -> FloatArray:
+    return np.asarray(table[key], dtype=np.float64)
+
+
+def generic_leg_model(
+    coordinates: CoordinateSet,
+    height_m: float,
+    body_mass_kg: float,
+    anthropometry: str = "Winter2009",
+    geometry: str = GEOMETRY,
+) -> OsimModel:
+    """The generic leg of one side as an in-memory OpenSim model, scaled to one subject.
+
+    Parameters
+    ----------
+    coordinates : coordinate set of the IK file (:func:`kneeload.trial.coordinate_set`); its
+        names become the model's coordinate names, its signs the joint functions' slopes
+    height_m : stature [m]
+    body_mass_kg : body mass [kg]
+    anthropometry : table in ``models/anthropometry/`` (segment lengths as fractions of stature,
+        masses, centres of mass, radii of gyration)
+    geometry : generic geometry in ``models/geometry/`` (default Delp et al. 1990 / gait2392)
+
+    Returns
+    -------
+    OsimModel with bodies pelvis (massless), femur, tibia, talus (massless) and calcn of the
+    side; joints ground_pelvis, hip, knee (hinge), ankle and subtalar. Segment inertia is
+    isotropic at the table's sagittal value (only the sagittal component is used).
+
+    References
+    ----------
+    Delp SL et al. (1990) IEEE TBME 37:757. Winter DA (2009), Table 4.1 and Fig. 4.1. de Leva P
+    (1996) J Biomech 29:1223.
+    """
+    side = check_side(coordinates.side)
+    s = side[0]
+    data = load_parameter_set("geometry", geometry)
+    params = leg_segment_parameters(anthropometry, body_mass_kg, height_m=height_m)
+    endpoints = data["foot"]["endpoints"]
+    if anthropometry not in endpoints:
+        raise ParameterError(
+            f"geometry '{geometry}' does not say where the '{anthropometry}' foot is measured; "
+            f"tables it knows: {', '.join(endpoints)}"
+        )
+    scale = height_m / data["meta"]["Reference stature [m]"]
+    hip = _mirror_point(
+        scale * _vector(data["pelvis"], "Hip joint centre in pelvis frame [m]"), side
+    )
+    knee_generic = _vector(data["femur"], "Knee joint centre in femur frame [m]")
+    knee = params["thigh"].length_m * knee_generic / np.linalg.norm(knee_generic)
+    ankle_generic = _vector(data["tibia"], "Ankle joint centre in tibia frame [m]")
+    ankle = params["shank"].length_m * ankle_generic / np.linalg.norm(ankle_generic)
+    foot = data["foot"]
+    points = {
+        "ankle": _vector(foot, "Ankle joint centre in calcaneus frame [m]"),
+        "metatarsophalangeal": _vector(
+            foot, "Metatarsophalangeal joint centre in calcaneus frame [m]"
+        ),
+        "heel": _vector(foot, "Heel in calcaneus frame [m]"),
+        "toe_tip": _vector(foot, "Toe tip in calcaneus frame [m]"),
+    }
+    proximal, distal = (points[name] for name in endpoints[anthropometry])
+    foot_scale = params["foot"].length_m / float(np.linalg.norm(distal - proximal))
+    foot_com = foot_scale * (proximal + params["foot"].com_from_proximal * (distal - proximal))
+    ankle_in_calcn = _mirror_point(foot_scale * points["ankle"], side)
+
+    def body(name: str, segment: str | None, com: FloatArray) -> Body:
+        mass = params[segment].mass_kg if segment else 0.0
+        inertia = params[segment].inertia_kg_m2 if segment else 0.0
+        return Body(name=name, mass=mass, mass_center=com, inertia=inertia * np.eye(3))
+
+    bodies = {
+        "pelvis": body("pelvis", None, _ZERO),
+        f"femur_{s}": body(f"femur_{s}", "thigh", params["thigh"].com_from_proximal * knee),
+        f"tibia_{s}": body(f"tibia_{s}", "shank", params["shank"].com_from_proximal * ankle),
+        f"talus_{s}": body(f"talus_{s}", None, _ZERO),
+        f"calcn_{s}": body(f"calcn_{s}", "foot", _mirror_point(foot_com, side)),
+    }
+    rotations_pelvis = tuple((role, axis, 1.0) for role, axis in _PELVIS_ROTATIONS)
+    rotations_hip = tuple((role, _mirror_axis(axis, side), 1.0) for role, axis in _HIP_ROTATIONS)
+    ankle_axis = _mirror_axis(_vector(data["tibia"], "Ankle axis in tibia frame [-]"), side)
+    subtalar_axis = _mirror_axis(_vector(foot, "Subtalar axis in talus frame [-]"), side)
+    joints = [
+        _custom_joint(
+            "ground_pelvis",
+            GROUND,
+            "pelvis",
+            _ZERO,
+            coordinates,
+            rotations_pelvis,
+            _PELVIS_TRANSLATIONS,
+        ),
+        _custom_joint(f"hip_{s}", "pelvis", f"femur_{s}", hip, coordinates, rotations_hip),
+        # knee flexion rotates the tibia about -z (Delp 1990: knee angle negative in flexion)
+        _custom_joint(
+            f"knee_{s}",
+            f"femur_{s}",
+            f"tibia_{s}",
+            knee,
+            coordinates,
+            (("knee_flexion", _Z, -1.0),),
+        ),
+        _custom_joint(
+            f"ankle_{s}",
+            f"tibia_{s}",
+            f"talus_{s}",
+            ankle,
+            coordinates,
+            (("ankle_dorsiflexion", ankle_axis / np.linalg.norm(ankle_axis), 1.0),),
+        ),
+        _custom_joint(
+            f"subtalar_{s}",
+            f"talus_{s}",
+            f"calcn_{s}",
+            -ankle_in_calcn,
+            coordinates,
+            (("subtalar", subtalar_axis / np.linalg.norm(subtalar_axis), 1.0),),
+        ),
+    ]
+    translational = {"pelvis_tx", "pelvis_ty", "pelvis_tz"}
+    model_coordinates = {
+        name: Coordinate(
+            name=name,
+            joint=joint.name,
+            motion_type="translational" if role in translational else "rotational",
+            default_value=0.0,
+            range=(-np.inf, np.inf),
+            clamped=False,
+            locked=False,
+        )
+        for joint in joints
+        for role, name in coordinates.names.items()
+        if name in joint.coordinates
+    }
+    return OsimModel(
+        source=f"generic leg ({geometry}, {anthropometry}, {height_m:.3f} m, {body_mass_kg:g} kg)",
+        name=f"{geometry}_{side}",
+        version=40000,
+        gravity=np.array([0.0, -STANDARD_GRAVITY_M_S2, 0.0]),
+        bodies=bodies,
+        joints={joint.name: joint for joint in joints},
+        coordinates=model_coordinates,
+        child_joint={joint.child_body: joint.name for joint in joints},
+    )
+
+
+def estimate_height_m(
+    coordinates: CoordinateData,
+    forces: GroundReactionData,
+    side: str,
+    anthropometry: str = "Winter2009",
+    geometry: str = GEOMETRY,
+) -> float:
+    """Stature [m] at which the generic leg stands on the floor during foot-flat.
+
+    Every length of the generic leg is proportional to stature H, so the ankle centre's height
+    is ``pelvis_ty + H·g(t)``, g from the angles alone. Setting it to Winter's (2009, Fig. 4.1)
+    malleolus height ``0.039·H`` above the floor (median height of the foot's centre of
+    pressure) gives H per frame; the median over 20-50 % of each complete stance of the foot
+    is returned.
+
+    Raises
+    ------
+    InputError
+        No complete stance of the foot in the overlap of kinematics and forces.
+    """
+    from kneeload.config import GRF_CONTACT_THRESHOLD_N
+    from kneeload.dynamics.model_kinematics import body_poses, joint_center
+    from kneeload.io.events import contact_intervals
+
+    side = check_side(side)
+    names = coordinate_set(coordinates.names, side, coordinates.source)
+    data = load_parameter_set("geometry", geometry)
+    ankle_fraction = data["stature"]["Ankle height fraction of stature [-]"]
+    time = coordinates.time_s
+    force, cop, _ = foot_ground_reaction(forces, side, time)
+    loaded = force[:, 1] > GRF_CONTACT_THRESHOLD_N
+    floor = float(np.median(cop[loaded, 1]))
+    stance = np.zeros(len(time), dtype=bool)
+    first, last = _FOOT_FLAT_FRACTION
+    for on, off in contact_intervals(time, force[:, 1]):
+        stance |= (time >= on + first * (off - on)) & (time <= on + last * (off - on))
+    if not stance.any():
+        raise InputError(
+            forces.source,
+            f"{side} foot vertical force",
+            "a complete stance of the foot within the kinematics, to estimate the stature "
+            "(or give the height)",
+            "none",
+        )
+    model = generic_leg_model(names, 1.0, 1.0, anthropometry, geometry)
+    q = {
+        name: coordinates.values[stance, coordinates.names.index(name)]
+        for name in model.coordinates
+    }
+    pelvis_height = names.signs["pelvis_ty"] * q[names.names["pelvis_ty"]]
+    for role in ("pelvis_tx", "pelvis_ty", "pelvis_tz"):
+        if role in names.names:
+            q[names.names[role]] = np.zeros(int(stance.sum()))
+    s = side[0]
+    poses = body_poses(model, q, bodies=[f"talus_{s}"])
+    ankle_per_metre = joint_center(model, f"ankle_{s}", poses)[:, 1]
+    return float(np.median((pelvis_height - floor) / (ankle_fraction - ankle_per_metre)))
+
+
+def leg_trial_from_coordinates(
+    coordinates: CoordinateData,
+    forces: GroundReactionData,
+    side: str,
+    body_mass_kg: float,
+    height_m: float | None = None,
+    anthropometry: str = "Winter2009",
+    cutoff_hz: float | None = 6.0,
+) -> LegTrial:
+    """Build a :class:`LegTrial` from IK coordinates and ground reactions, without a model.
+
+    Parameters
+    ----------
+    coordinates : IK coordinates of a recognised model family (rad, m; see
+        ``models/coordinate_sets.toml``), in the OpenSim model frame (y up)
+    forces : ground reactions with each plate assigned to a foot, same frame and clock
+    side : "right" or "left"
+    body_mass_kg : body mass [kg], > 0
+    height_m : stature [m]; None: estimated from the trial (:func:`estimate_height_m`) and
+        said so in ``notes``
+    anthropometry : table in ``models/anthropometry/`` ("Winter2009", "deLeva1996_male",
+        "deLeva1996_female")
+    cutoff_hz : zero-lag low-pass of the coordinates [Hz] (Winter 2009: 6 Hz); None: none
+
+    Returns
+    -------
+    LegTrial in the facing frame (a subject walking toward -x is turned by 180° about the
+    vertical, :data:`kneeload.io.frames.ROTATE_180_ABOUT_Y`), with the 3-D ground reaction,
+    centre of pressure and knee centre for the knee adduction moment. The knee is a hinge:
+    knee translations and secondary rotations in the file (e.g. JW's fluoroscopic 6-DOF knee)
+    are not used.
+
+    Raises
+    ------
+    InputError
+        Unrecognised coordinate names, a side the model lacks, mass or stature not > 0, no
+        force on the foot, or (without a stature) no complete stance to estimate it from.
+    ParameterError
+        Unknown anthropometric table.
+    """
+    side = check_side(side)
+    if not np.isfinite(body_mass_kg) or body_mass_kg <= 0:
+        raise InputError("subject", "body_mass_kg", "a body mass > 0 kg", f"{body_mass_kg:g}")
+    if height_m is not None and (not np.isfinite(height_m) or height_m <= 0):
+        raise InputError("subject", "height_m", "a stature > 0 m", f"{height_m:g}")
+    names = coordinate_set(coordinates.names, side, coordinates.source)
+    notes = [
+        f"no model: coordinates read as {names.family}; generic leg {GEOMETRY} (Delp 1990) "
+        f"with {anthropometry} segment lengths and inertia, knee as a hinge"
+    ]
+    if height_m is None:
+        height_m = estimate_height_m(coordinates, forces, side, anthropometry)
+        notes.append(
+            f"stature estimated from the trial: {height_m:.3f} m (ankle centre at 0.039 of "
+            "stature above the floor during foot-flat, Winter 2009 Fig. 4.1)"
+        )
+    ignored = sorted(
+        set(coordinates.names)
+        & {"knee_tx", "knee_ty", "knee_tz", "knee_adduction", "knee_rotation"}
+    )
+    if ignored:
+        notes.append("knee coordinates not used by the hinge: " + ", ".join(ignored))
+    model = generic_leg_model(names, height_m, body_mass_kg, anthropometry)
+    trial = leg_trial_from_opensim(model, coordinates, forces, side, body_mass_kg, cutoff_hz)
+    return dataclasses.replace(
+        trial,
+        source=f"{coordinates.source} + {forces.source} + {model.source}",
+        notes=tuple(notes) + trial.notes,
+    )
