@@ -352,11 +352,11 @@ def _landmark(
     side: str,
     role: str,
     notes: list[str],
-) -> FloatArray | None:
-    """A landmark from the trial, else from the static trial through its cluster, else None."""
+) -> FloatArray:
+    """A landmark from the trial, else from the static trial through its cluster."""
     labels = marker_set.legs[side].get(role)
     if labels is None:
-        return None
+        raise InputError(marker_set.source, f"[{side}].{role}", "a marker label (or list)")
     if not _missing(markers, labels):
         return _mean_of(markers, labels)
     cluster = marker_set.static_clusters[side].get(role)
@@ -401,7 +401,6 @@ def _joint(
     declared = [role for role in roles if role in marker_set.legs[side]]
     if len(declared) == 2:
         lateral, medial = (_landmark(markers, static, marker_set, side, r, notes) for r in roles)
-        assert lateral is not None and medial is not None
         return 0.5 * (lateral + medial)
     if functional is not None:
         absent = _missing(
@@ -466,9 +465,6 @@ def _joint_centres(
         raise InputError(
             markers.source, "frame", "markers in the model frame (y up)", markers.frame
         )
-    needed = [role for role in ("heel", "toe") if role not in marker_set.legs[side]]
-    if needed:
-        raise InputError(marker_set.source, f"[{side}].{needed[0]}", "a marker label")
     for role, labels in marker_set.pelvis.items():
         absent = _missing(markers, labels)
         if absent:
@@ -484,9 +480,7 @@ def _joint_centres(
     out["knee"] = _joint(markers, static, marker_set, side, "knee", notes)
     out["ankle"] = _joint(markers, static, marker_set, side, "ankle", notes)
     for role in ("heel", "toe"):
-        value = _landmark(markers, static, marker_set, side, role, notes)
-        assert value is not None
-        out[role] = value
+        out[role] = _landmark(markers, static, marker_set, side, role, notes)
     return out, notes
 
 
