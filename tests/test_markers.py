@@ -342,3 +342,46 @@ def test_marker_sets_match_the_files_they_were_written_for(shared_data: Path) ->
         present = set().union(*(set(trial.labels) for trial in trials))
         for side in ("right", "left"):
             assert marker_set.labels(side) <= present, (name, marker_set.labels(side) - present)
+
+
+def test_mirrored_left_leg_gives_the_right_legs_results() -> None:
+    """Reflect the walk through the sagittal plane (z -> -z) and swap R/L labels: the left leg's
+    angles, sagittal moments and knee adduction moment (varus + on both sides) are the right
+    leg's. Positions and forces reflect as S v, the free moment (an axial vector) as -S v."""
+    from kneeload.analysis import analyze_leg
+
+    markers, truth = _synthetic_walk()
+    reflect = np.diag([1.0, 1.0, -1.0])
+    swap = {"R.": "L.", "L.": "R."}
+    mirrored = {swap.get(k[:2], "") + k[2:] if k[:2] in swap else k: v for k, v in markers.items()}
+    forces = _forces(truth, np.eye(3))
+    mirrored_forces = GroundReactionData(
+        time_s=forces.time_s,
+        force_n=forces.force_n @ reflect,
+        cop_m=forces.cop_m @ reflect,
+        free_moment_nm=-(forces.free_moment_nm @ reflect),
+        labels=forces.labels,
+        foot=("left",),
+        rate_hz=forces.rate_hz,
+        source=forces.source,
+    )
+    right = analyze_leg(
+        leg_trial_from_markers(
+            _marker_data(markers, np.eye(3)), forces, "OpenSim_subject01", "right", 70.0
+        )
+    )
+    left = analyze_leg(
+        leg_trial_from_markers(
+            _marker_data(mirrored, reflect), mirrored_forces, "OpenSim_subject01", "left", 70.0
+        )
+    )
+    for column in (
+        "knee_flexion_deg",
+        "hip_flexion_deg",
+        "knee_moment_nm",
+        "hip_moment_nm",
+        "ankle_moment_nm",
+        "knee_adduction_moment_nm",
+    ):
+        np.testing.assert_allclose(left[column], right[column], atol=1e-8, err_msg=column)
+    assert np.abs(right["knee_adduction_moment_nm"]).max() > 1.0  # a non-trivial check
