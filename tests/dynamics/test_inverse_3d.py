@@ -309,13 +309,22 @@ def test_planar_motion_embedded_in_3d_equals_the_planar_kernel() -> None:
     np.testing.assert_allclose(loads.force_n[:, 2], 0.0, atol=1e-12)
 
 
+def test_nan_gaps_stay_in_their_frames() -> None:
+    chain = _random_chain(np.random.default_rng(7), 6, 2)
+    chain["grf"][2] = np.nan
+    loads = _kernel(chain)
+    assert np.isnan(loads.moment_nm[2]).all()
+    assert np.isfinite(np.delete(loads.moment_nm, 2, axis=0)).all()
+
+
 @pytest.mark.parametrize(
     ("field", "change"),
     [
         ("mass", lambda c: {**c, "mass": -c["mass"]}),
         ("com", lambda c: {**c, "com": c["com"][..., :2]}),
         ("rotation", lambda c: {**c, "rotation": c["rotation"][:, :, :2]}),
-        ("grf", lambda c: {**c, "grf": np.full_like(c["grf"], np.nan)}),
+        ("grf", lambda c: {**c, "grf": c["grf"][:, :2]}),
+        ("mass_per_case", lambda c: {**c, "mass": c["mass"][None].repeat(2, 0)}),
         ("inertia", lambda c: {**c, "inertia": c["inertia"] + np.triu(np.ones((3, 3)), 1)}),
     ],
 )

@@ -43,8 +43,6 @@ def _as_batch(name: str, value: ArrayLike, shape: tuple[int, ...]) -> FloatArray
         array = array[np.newaxis]
     if array.shape != shape:
         raise InputError(_SOURCE, name, f"an array of shape {shape}", str(array.shape))
-    if not np.all(np.isfinite(array)):
-        raise InputError(_SOURCE, name, "finite values", "NaN or infinity")
     return np.ascontiguousarray(array)
 
 
@@ -65,6 +63,7 @@ def distal_chain_loads_3d(
     """Newton–Euler of the bodies below the knee: net knee force and moment in 3-D.
 
     All arrays may omit the leading case axis C (one case); B bodies in any order, F frames.
+    NaN (gaps in gait data) propagate to the frames they touch, as in the planar kernel.
 
     Parameters
     ----------
