@@ -7,6 +7,8 @@
     dorsiflexor +). DESIGN.md §6 rung 2 gives ~10 N·m for raw markers.
 (b) Grand Challenge JW (Fregly et al. 2012): ``jw_ngait_og3.c3d`` as kinematics and forces →
     knee flexion vs the challenge's fluoroscopy-informed IK (``knee_flexion`` negative in flexion).
+(c) Fukuchi et al. 2018 WBDS01: treadmill C3D markers + static trial → knee flexion vs the
+    dataset's sample IK.
 """
 
 from __future__ import annotations
@@ -131,3 +133,30 @@ def test_jw_knee_flexion_from_markers_vs_fluoroscopy_ik(jw_og3: dict[str, Path])
     assert rms <= 5.0
     # one whole right stride between the two plate contacts
     assert set(ours["stride"].unique()) == {0, 1}
+
+
+def test_fukuchi_knee_flexion_from_markers_vs_sample_ik(shared_data: Path) -> None:
+    """Fukuchi et al. 2018 WBDS01 treadmill walk: lateral markers in the trial, medial ones from
+    the static trial through the shank markers; forces from the dataset's OpenSim GRF file.
+    Knee flexion vs the dataset's sample IK (``knee_angle_r`` positive in flexion, Rajagopal-type
+    model, first 1.6 s): RMS <= 5°, the same target as JW's."""
+    folder = shared_data / "fukuchi2018_WBDS01"
+    ours = analyze(
+        folder / "raw_c3d" / "WBDS01walkT01.c3d",
+        folder / "opensim_converted" / "WBDS01walkT01_grf.mot",
+        68.9,  # data README: from the mean vertical force
+        marker_set="Fukuchi2018",
+        static=folder / "raw_c3d" / "WBDS01static1.c3d",
+    )
+    ik, _ = read_storage(
+        folder / "opensim_converted" / "WBDS01walkT01_ik_sample_by_SheebaDavis.mot"
+    )
+    time = ours["time_s"].to_numpy()
+    inside = (time >= ik["time"].iloc[0]) & (time <= ik["time"].iloc[-1])
+    error = ours["knee_flexion_deg"].to_numpy()[inside] - np.interp(
+        time[inside], ik["time"], ik["knee_angle_r"]
+    )
+    rms = float(np.sqrt(np.mean(error**2)))
+    print(f"Fukuchi WBDS01 knee flexion vs sample IK: RMS {rms:.2f}°, {inside.sum()} frames")
+    assert inside.sum() > 200
+    assert rms <= 5.0
