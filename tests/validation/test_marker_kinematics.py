@@ -61,7 +61,9 @@ def _stance_rms(subject01: dict[str, Path]) -> dict[str, float]:
     reason="measured knee RMS 11.9 N·m over stance (hip 15.1, ankle 6.8): the marker knee centre "
     "(epicondyle midpoint) differs from gait10dof18musc's translating Delp knee by 1.5 cm SD "
     "anteroposteriorly (mean 0.3 cm); with the model's knee centre substituted in our trial "
-    "the RMS is 5.7 N·m, and OpenSim's own generalised force adds the knee-translation term",
+    "the RMS is 5.7 N·m, and OpenSim's own generalised force adds the knee-translation term; "
+    "the Harrington hip centre is 2.4 cm anterior and 2.4 cm superior of the scaled model's "
+    "(hip RMS 5.5 N·m with the model's)",
 )
 def test_subject01_knee_moment_from_markers_vs_opensim_id(subject01: dict[str, Path]) -> None:
     """Knee moment RMS <= 10 N·m over stance (DESIGN.md §6 rung 2, raw markers)."""
