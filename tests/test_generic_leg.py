@@ -14,7 +14,7 @@ import pytest
 
 from kneeload.anthropometry import leg_segment_parameters
 from kneeload.data import load_parameter_set
-from kneeload.dynamics.model_kinematics import body_poses, joint_center
+from kneeload.dynamics.model_kinematics import body_poses, joint_center, marker_position
 from kneeload.exceptions import InputError, ParameterError
 from kneeload.generic_leg import (
     estimate_height_m,
@@ -113,6 +113,28 @@ def test_hip_flexion_moves_the_knee_forward_by_trigonometry() -> None:
         [np.sin(theta - phi), -np.cos(theta - phi), np.zeros(3)], axis=1
     )
     np.testing.assert_allclose(c["ankle"] - c["knee"], expected_shank, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("table", "endpoints", "fraction"),
+    [
+        ("Winter2009", ("ankle", "metatarsophalangeal"), 0.0747),  # Winter 2009, Table 4.1
+        ("deLeva1996_male", ("heel", "toe_tip"), 0.14825),  # de Leva 1996, 258.1/1741 mm
+    ],
+)
+def test_foot_is_the_table_length_between_the_table_endpoints(
+    table: str, endpoints: tuple[str, str], fraction: float
+) -> None:
+    """The foot is scaled so that the points each table measures it between are its length
+    apart, and the foot's ankle point is the ankle joint centre (one rigid foot)."""
+    data = _coordinates({"pelvis_ty": np.ones(2), "ankle_angle_r": np.radians([0.0, 20.0])}, 2)
+    model = generic_leg_model(coordinate_set(data.names, "right"), HEIGHT_M, MASS_KG, table)
+    poses = body_poses(model, {n: data.coordinate(n) for n in model.coordinates})
+    first, second = (marker_position(model, f"{p}_r", poses) for p in endpoints)
+    np.testing.assert_allclose(np.linalg.norm(second - first, axis=1), fraction * HEIGHT_M)
+    np.testing.assert_allclose(
+        marker_position(model, "ankle_r", poses), joint_center(model, "ankle_r", poses), atol=1e-12
+    )
 
 
 def _walk(n: int = 200, rate_hz: float = 100.0) -> tuple[CoordinateData, GroundReactionData]:

@@ -35,6 +35,7 @@ from kneeload.io.osim import (
     Coordinate,
     Joint,
     LinearFunction,
+    Marker,
     OffsetFrame,
     OsimFunction,
     OsimModel,
@@ -146,8 +147,10 @@ def generic_leg_model(
     Returns
     -------
     OsimModel with bodies pelvis (massless), femur, tibia, talus (massless) and calcn of the
-    side; joints ground_pelvis, hip, knee (hinge), ankle and subtalar. Segment inertia is
-    isotropic at the table's sagittal value (only the sagittal component is used).
+    side; joints ground_pelvis, hip, knee (hinge), ankle and subtalar; markers on the calcaneus
+    ``ankle_<s>``, ``metatarsophalangeal_<s>``, ``heel_<s>``, ``toe_tip_<s>`` (s = r or l).
+    Segment inertia is isotropic at the table's sagittal value (only the sagittal component is
+    used).
 
     References
     ----------
@@ -262,6 +265,14 @@ def generic_leg_model(
         bodies=bodies,
         joints={joint.name: joint for joint in joints},
         coordinates=model_coordinates,
+        markers={
+            f"{name}_{s}": Marker(
+                name=f"{name}_{s}",
+                body=f"calcn_{s}",
+                location=_mirror_point(foot_scale * point, side),
+            )
+            for name, point in points.items()
+        },
         child_joint={joint.child_body: joint.name for joint in joints},
     )
 
@@ -393,4 +404,39 @@ def leg_trial_from_coordinates(
         trial,
         source=f"{coordinates.source} + {forces.source} + {model.source}",
         notes=tuple(notes) + trial.notes,
+    )
+
+
+def generic_foot_polyline(
+    coordinates: CoordinateData,
+    side: str,
+    height_m: float | None = None,
+    anthropometry: str = "Winter2009",
+) -> FloatArray:
+    """Heel and metatarsophalangeal joint of the generic foot over the trial, (F, 2, 3) [m].
+
+    Model (ground) frame, for assigning force plates to the foot before the stature is known
+    (:func:`kneeload.io.frames.assign_plates_to_feet` takes it as a heel -> forefoot polyline).
+
+    Parameters
+    ----------
+    coordinates : IK coordinates of a recognised model family
+    side : "right" or "left"
+    height_m : stature [m]; None: the generic model's reference stature (1.8 m, Delp 1990), enough
+        for plate assignment (decimetre tolerance)
+    anthropometry : table in ``models/anthropometry/`` for the segment lengths
+    """
+    from kneeload.dynamics.model_kinematics import body_poses, marker_position
+
+    side = check_side(side)
+    names = coordinate_set(coordinates.names, side, coordinates.source)
+    if height_m is None:
+        height_m = load_parameter_set("geometry", GEOMETRY)["meta"]["Reference stature [m]"]
+    model = generic_leg_model(names, height_m, 1.0, anthropometry)
+    s = side[0]
+    q = {n: coordinates.coordinate(n) for n in model.coordinates}
+    poses = body_poses(model, q, [f"calcn_{s}"])
+    return np.stack(
+        [marker_position(model, f"{m}_{s}", poses) for m in ("heel", "metatarsophalangeal")],
+        axis=1,
     )

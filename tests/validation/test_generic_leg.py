@@ -26,9 +26,14 @@ import pytest
 
 from kneeload.analysis import analyze_leg
 from kneeload.dynamics.model_kinematics import body_poses, joint_center
-from kneeload.generic_leg import estimate_height_m, generic_leg_model, leg_trial_from_coordinates
+from kneeload.generic_leg import (
+    estimate_height_m,
+    generic_foot_polyline,
+    generic_leg_model,
+    leg_trial_from_coordinates,
+)
 from kneeload.io.c3d import read_c3d
-from kneeload.io.frames import lab_to_model
+from kneeload.io.frames import assign_plates_to_feet, lab_to_model
 from kneeload.io.opensim import read_coordinates, read_grf, read_storage
 from kneeload.markers import (
     assign_plates_from_markers,
@@ -114,3 +119,22 @@ def test_subject01_moments_without_model_vs_opensim_inverse_dynamics(
         + f"; {trial.notes[1]}"
     )
     assert rms["knee_moment_nm"] <= 10.0
+
+
+def test_jw_plates_assigned_from_the_generic_foot_as_from_the_markers(shared_data: Path) -> None:
+    """Without a model or markers, the generic foot (reference stature) finds the same plates
+    under the right foot as the heel/toe markers do (Grand Challenge og3)."""
+    folder = shared_data / "grand_challenge_knee_loads_JW"
+    coordinates = read_coordinates(folder / "ik" / "IK_ngait_og3_with_fluoro.mot")
+    c3d = read_c3d(folder / "c3d" / "jw_ngait_og3.c3d")
+    markers = lab_to_model(c3d.markers, c3d.vertical_axis)
+    forces = lab_to_model(c3d.forces, c3d.vertical_axis)
+    from_markers = assign_plates_from_markers(
+        forces, markers, load_marker_set("GrandChallenge_NIH")
+    )
+    from_generic = assign_plates_to_feet(
+        forces, {"right": generic_foot_polyline(coordinates, "right")}, coordinates.time_s
+    )
+    right = [foot == "right" for foot in from_markers.foot]
+    assert any(right)
+    assert [foot == "right" for foot in from_generic.foot] == right
