@@ -1,0 +1,568 @@
+"""Musculotendon lengths, moment arms and maximum forces of the leg muscles as functions of angles.
+
+The geometry is a polynomial fit of each muscle's musculotendon length L in the joint angles it
+crosses, made by ``scripts/fit_muscle_geometry.py`` from OpenSim's gait10dof18musc model (Delp et
+al. 1990 geometry) and stored with its errors in ``models/muscles/gait10dof18musc.toml``. Moment
+arms follow as derivatives of the length, r_j = ∂L/∂θ_j (An et al. 1984; Sherman, Seth & Delp
+2013; OpenSim's r = −∂L/∂q with its own coordinate signs).
+
+Conventions (DESIGN.md §3): joints in the order hip, knee, ankle; angles θ [rad] are hip flexion,
+knee flexion and ankle dorsiflexion, flexion positive. With r = +∂L/∂θ a muscle's tension produces
+a positive moment in kneeload's sense: hip extensor, knee extensor, ankle plantarflexor
+(vasti r_knee > 0; hamstrings r_knee < 0, r_hip > 0; soleus r_ankle > 0; tib_ant r_ankle < 0).
+
+Outside the fitted range of each angle the moment arms are held at their boundary values and
+the length continues linearly, so the polynomials never extrapolate.
+
+References
+----------
+Delp SL, Loan JP, Hoy MG, Zajac FE, Topp EL, Rosen JM (1990) IEEE Trans Biomed Eng 37:757-767.
+An KN, Takahashi K, Harrigan TP, Chao EY (1984) J Biomech Eng 106:280-282.
+Sherman MA, Seth A, Delp SL (2013) What is a moment arm? Proc ASME IDETC, DETC2013-13633.
+De Groote F, Kinney AL, Rao AV, Fregly BJ (2016) Ann Biomed Eng 44:2922-2936.
+Zajac FE (1989) Crit Rev Biomed Eng 17:359-411.
+Delp SL et al. (2007) OpenSim. IEEE Trans Biomed Eng 54:1940-1950.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
+from kneeload.data import load_parameter_set, models_dir
+from kneeload.exceptions import InputError, ParameterError
+
+#: joints, in the order of the last axis of angles and moment arms
+JOINTS: tuple[str, str, str] = ("hip", "knee", "ankle")
+#: segments that can be scaled to a subject
+SEGMENTS: tuple[str, str, str, str] = ("pelvis", "thigh", "shank", "foot")
+#: force–length–velocity curves: the model's own (Millard et al. 2013) or De Groote et al. (2016)
+CURVES: tuple[str, str] = ("Millard2012", "DeGroote2016")
+
+
+@dataclass(frozen=True, eq=False)
+class MuscleSet:
+    """Muscles of one leg: parameters and length polynomials (arrays are read-only).
+
+    Attributes
+    ----------
+    name : parameter-set name (a file in ``models/muscles/``)
+    muscles : muscle names, the order of every muscle axis (M)
+    max_isometric_force_n : maximum isometric force (M,) [N]
+    optimal_fiber_length_m : optimal fibre length (M,) [m]
+    tendon_slack_length_m : tendon slack length (M,) [m]
+    pennation_angle_rad : pennation angle at optimal fibre length (M,) [rad]
+    max_contraction_velocity : maximum shortening velocity (M,) [optimal fibre lengths/s]
+    crosses : whether muscle m crosses joint j (M, 3)
+    exponents : monomial exponents per muscle, term and joint (M, K, 3), zero-padded
+    coefficients : monomial coefficients (M, K) [m], zero-padded
+    stepped : term k of muscle m counts only beyond the muscle's step angle (M, K)
+    step_joint : joint whose angle switches the step terms, −1 for none (M,)
+    step_angle_rad : angle beyond which the step terms count (M,) [rad]
+    fitted_range_rad : lower and upper fitted angle per joint (3, 2) [rad]
+    length_weights : length sensitivity to each segment's scale (M, 4) [-], rows sum to 1
+    moment_arm_weights : moment-arm sensitivity to each segment's scale (M, 4, 3) [-]
+    length_scale : factor on the fitted lengths, fibre and tendon lengths (M,) [-]
+    moment_arm_scale : factor on the fitted moment arms (M, 3) [-]
+    degroote_force_length_b : De Groote et al. (2016) active force–length b1..b4 (4, 3) [-]
+    degroote_force_velocity_d : De Groote et al. (2016) force–velocity d1..d4 (4,) [-]
+    millard_length_grid : normalised fibre lengths of the tabulated Millard curve (P,) [-]
+    millard_force_length : Millard et al. (2013) active force–length multiplier (P,) [-]
+    millard_velocity_grid : normalised fibre velocities of the tabulated curve (Q,) [-]
+    millard_force_velocity : Millard et al. (2013) force–velocity multiplier (Q,) [-]
+    source : the data file's source
+    """
+
+    name: str
+    muscles: tuple[str, ...]
+    max_isometric_force_n: np.ndarray
+    optimal_fiber_length_m: np.ndarray
+    tendon_slack_length_m: np.ndarray
+    pennation_angle_rad: np.ndarray
+    max_contraction_velocity: np.ndarray
+    crosses: np.ndarray
+    exponents: np.ndarray
+    coefficients: np.ndarray
+    stepped: np.ndarray
+    step_joint: np.ndarray
+    step_angle_rad: np.ndarray
+    fitted_range_rad: np.ndarray
+    length_weights: np.ndarray
+    moment_arm_weights: np.ndarray
+    length_scale: np.ndarray
+    moment_arm_scale: np.ndarray
+    degroote_force_length_b: np.ndarray
+    degroote_force_velocity_d: np.ndarray
+    millard_length_grid: np.ndarray
+    millard_force_length: np.ndarray
+    millard_velocity_grid: np.ndarray
+    millard_force_velocity: np.ndarray
+    source: str
+
+    def __post_init__(self) -> None:
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+
+def _read_only(values: Any, dtype: type = float) -> np.ndarray:
+    array: np.ndarray = np.array(values, dtype=dtype)
+    array.flags.writeable = False
+    return array
+
+
+def _entry(table: Mapping[str, Any], key: str, where: str) -> Any:
+    try:
+        return table[key]
+    except (KeyError, TypeError):
+        raise ParameterError(f"{where}: missing key '{key}'") from None
+
+
+def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
+    """Load a muscle parameter set from ``models/muscles/<name>.toml``.
+
+    Parameters
+    ----------
+    name : parameter-set name; an unknown name raises :class:`ParameterError` listing the valid
+        ones.
+
+    Returns
+    -------
+    MuscleSet : unscaled (generic-model) geometry and parameters.
+
+    References
+    ----------
+    Delp et al. (1990) IEEE Trans Biomed Eng 37:757 (geometry and parameters, via OpenSim's
+    gait10dof18musc); De Groote et al. (2016) Ann Biomed Eng 44:2922 (force–length–velocity).
+    """
+    data = load_parameter_set("muscles", name)
+    where = str(models_dir() / "muscles" / f"{name}.toml")
+    meta = _entry(data, "meta", where)
+    muscles = tuple(_entry(meta, "muscles", f"{where} [meta]"))
+    if tuple(_entry(meta, "joints", f"{where} [meta]")) != JOINTS:
+        raise ParameterError(f"{where} [meta]: joints must be {list(JOINTS)}")
+    fitted = _entry(data, "fitted_range", where)
+    fitted_range = [_entry(fitted, f"{joint} [rad]", f"{where} [fitted_range]") for joint in JOINTS]
+    curves = _entry(data, "curves", where)
+    degroote = _entry(curves, "DeGroote2016", f"{where} [curves]")
+    millard = _entry(curves, "Millard2012", f"{where} [curves]")
+    degroote_where = f"{where} [curves.DeGroote2016]"
+    millard_where = f"{where} [curves.Millard2012]"
+
+    rows: dict[str, list[Any]] = {key: [] for key in ("F", "lopt", "lts", "alpha", "vmax")}
+    crosses = np.zeros((len(muscles), len(JOINTS)), dtype=bool)
+    polynomials = []
+    steps: list[tuple[int, float]] = []
+    length_weights = np.zeros((len(muscles), len(SEGMENTS)))
+    arm_weights = np.zeros((len(muscles), len(SEGMENTS), len(JOINTS)))
+    table = _entry(data, "muscles", where)
+    for m, muscle in enumerate(muscles):
+        entry = _entry(table, muscle, where)
+        here = f"{where} [muscles.{muscle}]"
+        rows["F"].append(_entry(entry, "Maximum isometric force [N]", here))
+        rows["lopt"].append(_entry(entry, "Optimal fiber length [m]", here))
+        rows["lts"].append(_entry(entry, "Tendon slack length [m]", here))
+        rows["alpha"].append(_entry(entry, "Pennation angle at optimal [rad]", here))
+        rows["vmax"].append(
+            _entry(entry, "Maximum contraction velocity [optimal fiber lengths/s]", here)
+        )
+        joints = _entry(entry, "joints", here)
+        unknown = [joint for joint in joints if joint not in JOINTS]
+        if unknown:
+            raise ParameterError(f"{here}: unknown joints {unknown}; valid: {list(JOINTS)}")
+        columns = [JOINTS.index(joint) for joint in joints]
+        crosses[m, columns] = True
+        exps = np.asarray(_entry(entry, "Exponents [-]", here), dtype=np.int64)
+        coefs = np.asarray(_entry(entry, "Coefficients [m]", here), dtype=float)
+        if exps.ndim != 2 or exps.shape != (coefs.size, len(columns)):
+            raise ParameterError(
+                f"{here}: 'Exponents [-]' must be one row of {len(columns)} per coefficient"
+            )
+        if "Step joint" in entry:
+            step_joint = JOINTS.index(_entry(entry, "Step joint", here))
+            step_angle = float(_entry(entry, "Step angle [rad]", here))
+            step_exps = np.asarray(_entry(entry, "Step exponents [-]", here), dtype=np.int64)
+            step_coefs = np.asarray(_entry(entry, "Step coefficients [m]", here), dtype=float)
+            if step_exps.ndim != 2 or step_exps.shape != (step_coefs.size, len(columns)):
+                raise ParameterError(
+                    f"{here}: 'Step exponents [-]' must be one row of {len(columns)} per "
+                    "step coefficient"
+                )
+        else:
+            step_joint, step_angle = -1, np.inf
+            step_exps = np.zeros((0, len(columns)), dtype=np.int64)
+            step_coefs = np.zeros(0)
+        steps.append((step_joint, step_angle))
+        polynomials.append(
+            (
+                columns,
+                np.vstack([exps, step_exps]),
+                np.concatenate([coefs, step_coefs]),
+                np.arange(coefs.size + step_coefs.size) >= coefs.size,
+            )
+        )
+        weights = np.asarray(_entry(entry, "Length scaling weights [-]", here), dtype=float)
+        length_weights[m] = weights / weights.sum()
+        arms = np.asarray(_entry(entry, "Moment arm scaling weights [-]", here), dtype=float)
+        sums = arms.sum(axis=0)
+        arm_weights[m] = np.divide(arms, sums, out=np.zeros_like(arms), where=sums != 0.0)
+
+    terms = max(coefs.size for _, _, coefs, _ in polynomials)
+    exponents = np.zeros((len(muscles), terms, len(JOINTS)), dtype=np.int64)
+    coefficients = np.zeros((len(muscles), terms))
+    stepped = np.zeros((len(muscles), terms), dtype=bool)
+    for m, (columns, exps, coefs, is_step) in enumerate(polynomials):
+        exponents[m, : coefs.size][:, columns] = exps
+        coefficients[m, : coefs.size] = coefs
+        stepped[m, : coefs.size] = is_step
+    return MuscleSet(
+        name=name,
+        muscles=muscles,
+        max_isometric_force_n=_read_only(rows["F"]),
+        optimal_fiber_length_m=_read_only(rows["lopt"]),
+        tendon_slack_length_m=_read_only(rows["lts"]),
+        pennation_angle_rad=_read_only(rows["alpha"]),
+        max_contraction_velocity=_read_only(rows["vmax"]),
+        crosses=_read_only(crosses, bool),
+        exponents=_read_only(exponents, np.int64),
+        coefficients=_read_only(coefficients),
+        stepped=_read_only(stepped, bool),
+        step_joint=_read_only([joint for joint, _ in steps], np.int64),
+        step_angle_rad=_read_only([angle for _, angle in steps]),
+        fitted_range_rad=_read_only(fitted_range),
+        length_weights=_read_only(length_weights),
+        moment_arm_weights=_read_only(arm_weights),
+        length_scale=_read_only(np.ones(len(muscles))),
+        moment_arm_scale=_read_only(np.ones((len(muscles), len(JOINTS)))),
+        degroote_force_length_b=_read_only(
+            [_entry(degroote, f"Active force-length b{i} [-]", degroote_where) for i in range(1, 5)]
+        ),
+        degroote_force_velocity_d=_read_only(
+            _entry(degroote, "Force-velocity d [-]", degroote_where)
+        ),
+        millard_length_grid=_read_only(
+            _entry(millard, "Normalised fiber length [-]", millard_where)
+        ),
+        millard_force_length=_read_only(
+            _entry(millard, "Active force-length multiplier [-]", millard_where)
+        ),
+        millard_velocity_grid=_read_only(
+            _entry(millard, "Normalised fiber velocity [-]", millard_where)
+        ),
+        millard_force_velocity=_read_only(
+            _entry(millard, "Force-velocity multiplier [-]", millard_where)
+        ),
+        source=str(meta.get("source", "")),
+    )
+
+
+def scale_muscle_set(
+    muscles: MuscleSet,
+    height_ratio: float = 1.0,
+    segment_scale: Mapping[str, float] | None = None,
+) -> MuscleSet:
+    """Scale a muscle set to a subject, the way OpenSim's ScaleTool scales the model.
+
+    Each segment (pelvis, thigh, shank, foot) gets a length factor s_b: ``segment_scale[b]`` if
+    given, else ``height_ratio`` (subject height / generic-model height). A muscle's length and
+    its optimal fibre and tendon slack lengths (whose ratio to the path length the ScaleTool
+    keeps; Delp et al. 2007) scale by Σ_b w_b s_b, its moment arm about joint j by Σ_b v_bj s_b,
+    with w, v the first-order sensitivities of the generic model from
+    ``scripts/fit_muscle_geometry.py`` (each set sums to 1, so a uniform scale s multiplies
+    lengths and moment arms by s and keeps r = ∂L/∂θ exact; per-segment factors keep it only
+    approximately). Factors compose when a scaled set is scaled again.
+
+    Parameters
+    ----------
+    muscles : the muscle set to scale
+    height_ratio : uniform length factor [-], > 0
+    segment_scale : per-segment length factors [-], > 0, keys among "pelvis", "thigh",
+        "shank", "foot"
+
+    Returns
+    -------
+    MuscleSet : a new, scaled set; maximum isometric forces are unchanged.
+    """
+    factors = dict.fromkeys(SEGMENTS, height_ratio)
+    for key, value in (segment_scale or {}).items():
+        if key not in SEGMENTS:
+            raise InputError("segment_scale", key, f"a segment among {list(SEGMENTS)}")
+        factors[key] = value
+    for key, value in factors.items():
+        if not (np.isfinite(value) and value > 0):
+            raise InputError("segment_scale", key, "a length factor > 0", str(value))
+    s = np.array([factors[key] for key in SEGMENTS], dtype=float)
+    length_factor = muscles.length_weights @ s
+    arm_factor = np.einsum("msj,s->mj", muscles.moment_arm_weights, s)
+    arm_factor = np.where(muscles.crosses, arm_factor, 1.0)
+    return replace(
+        muscles,
+        length_scale=_read_only(muscles.length_scale * length_factor),
+        moment_arm_scale=_read_only(muscles.moment_arm_scale * arm_factor),
+        optimal_fiber_length_m=_read_only(muscles.optimal_fiber_length_m * length_factor),
+        tendon_slack_length_m=_read_only(muscles.tendon_slack_length_m * length_factor),
+    )
+
+
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
+def _polynomial_kernel(
+    angles: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    exponents: np.ndarray,
+    coefficients: np.ndarray,
+    stepped: np.ndarray,
+    step_joint: np.ndarray,
+    step_angle: np.ndarray,
+    lengths_out: np.ndarray,
+    arms_out: np.ndarray,
+) -> None:
+    """Lengths (N, M) and gradients (N, M, J) of the length polynomials at angles (N, J).
+
+    Angles are clipped to [lower, upper]; beyond, the length continues linearly. Stepped terms
+    count only where the (clipped) angle of the muscle's step joint exceeds its step angle.
+    """
+    n_frames, n_joints = angles.shape
+    n_muscles, n_terms, _ = exponents.shape
+    max_degree = 0
+    for m in range(n_muscles):
+        for k in range(n_terms):
+            for j in range(n_joints):
+                max_degree = max(max_degree, exponents[m, k, j])
+    powers = np.empty((n_joints, max_degree + 1))
+    clipped = np.empty(n_joints)
+    for i in range(n_frames):
+        for j in range(n_joints):
+            clipped[j] = min(max(angles[i, j], lower[j]), upper[j])
+            powers[j, 0] = 1.0
+            for p in range(1, max_degree + 1):
+                powers[j, p] = powers[j, p - 1] * clipped[j]
+        for m in range(n_muscles):
+            length = 0.0
+            for j in range(n_joints):
+                arms_out[i, m, j] = 0.0
+            beyond = step_joint[m] >= 0 and clipped[step_joint[m]] > step_angle[m]
+            for k in range(n_terms):
+                c = coefficients[m, k]
+                if c == 0.0 or (stepped[m, k] and not beyond):
+                    continue
+                term = c
+                for j in range(n_joints):
+                    term *= powers[j, exponents[m, k, j]]
+                length += term
+                for j in range(n_joints):
+                    e = exponents[m, k, j]
+                    if e == 0:
+                        continue
+                    d = c * e * powers[j, e - 1]
+                    for jj in range(n_joints):
+                        if jj != j:
+                            d *= powers[jj, exponents[m, k, jj]]
+                    arms_out[i, m, j] += d
+            for j in range(n_joints):
+                length += arms_out[i, m, j] * (angles[i, j] - clipped[j])
+            lengths_out[i, m] = length
+
+
+def _checked_angles(angles_rad: Any, name: str = "angles_rad") -> np.ndarray:
+    angles = np.asarray(angles_rad, dtype=float)
+    if angles.ndim == 0 or angles.shape[-1] != len(JOINTS):
+        raise InputError(
+            name,
+            "shape",
+            "(..., 3): hip flexion, knee flexion, ankle dorsiflexion",
+            str(angles.shape),
+        )
+    return angles
+
+
+def _evaluate(muscles: MuscleSet, angles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    flat = np.ascontiguousarray(angles.reshape(-1, len(JOINTS)))
+    lengths = np.empty((flat.shape[0], len(muscles.muscles)))
+    arms = np.empty((flat.shape[0], len(muscles.muscles), len(JOINTS)))
+    _polynomial_kernel(
+        flat,
+        np.ascontiguousarray(muscles.fitted_range_rad[:, 0]),
+        np.ascontiguousarray(muscles.fitted_range_rad[:, 1]),
+        muscles.exponents,
+        muscles.coefficients,
+        muscles.stepped,
+        muscles.step_joint,
+        muscles.step_angle_rad,
+        lengths,
+        arms,
+    )
+    shape = angles.shape[:-1]
+    return (
+        lengths.reshape(*shape, -1) * muscles.length_scale,
+        arms.reshape(*shape, len(muscles.muscles), len(JOINTS)) * muscles.moment_arm_scale,
+    )
+
+
+def musculotendon_length_m(muscles: MuscleSet, angles_rad: Any) -> np.ndarray:
+    """Musculotendon (origin-to-insertion path) length of every muscle [m].
+
+    Parameters
+    ----------
+    muscles : muscle set (from :func:`load_muscle_set`, optionally scaled)
+    angles_rad : hip flexion, knee flexion, ankle dorsiflexion (..., 3) [rad]
+
+    Returns
+    -------
+    ndarray : lengths (..., M) [m]; NaN angles give NaN.
+
+    References
+    ----------
+    Polynomial fit of OpenSim's gait10dof18musc paths (Delp et al. 1990), see
+    ``models/muscles/gait10dof18musc.toml``.
+    """
+    return _evaluate(muscles, _checked_angles(angles_rad))[0]
+
+
+def moment_arms_m(muscles: MuscleSet, angles_rad: Any) -> np.ndarray:
+    """Moment arms r = ∂L/∂θ of every muscle about hip, knee and ankle [m].
+
+    Positive when tension extends the hip or knee or plantarflexes the ankle (kneeload's
+    moment convention), zero for joints a muscle does not cross.
+
+    Parameters
+    ----------
+    muscles : muscle set (from :func:`load_muscle_set`, optionally scaled)
+    angles_rad : hip flexion, knee flexion, ankle dorsiflexion (..., 3) [rad]
+
+    Returns
+    -------
+    ndarray : moment arms (..., M, 3) [m]; NaN angles give NaN.
+
+    References
+    ----------
+    An et al. (1984) J Biomech Eng 106:280; Sherman, Seth & Delp (2013) ASME IDETC.
+    """
+    return _evaluate(muscles, _checked_angles(angles_rad))[1]
+
+
+def _checked_curve(curve: str) -> str:
+    if curve not in CURVES:
+        raise ParameterError(
+            f"'{curve}' is not a valid muscle curve. Curve must be one of: " + ", ".join(CURVES)
+        )
+    return curve
+
+
+def active_force_length_multiplier(
+    muscles: MuscleSet, normalized_length: Any, curve: str = "Millard2012"
+) -> np.ndarray:
+    """Active force–length multiplier f_L(l̃) [-], l̃ = fibre length / optimal fibre length.
+
+    "Millard2012": the model's own curve (Millard et al. 2013, J Biomech Eng 135:021005),
+    tabulated from OpenSim and interpolated linearly (error in the data file). "DeGroote2016":
+    f_L = Σ_i b1_i exp(−½ (l̃ − b2_i)² / (b3_i + b4_i l̃)²) (De Groote et al. 2016, Ann Biomed
+    Eng 44:2922), constants as in OpenSim's DeGrooteFregly2016Muscle.
+    """
+    x = np.asarray(normalized_length, dtype=float)
+    if _checked_curve(curve) == "Millard2012":
+        return np.interp(x, muscles.millard_length_grid, muscles.millard_force_length)
+    b1, b2, b3, b4 = muscles.degroote_force_length_b
+    x = x[..., None]
+    return np.sum(b1 * np.exp(-0.5 * (x - b2) ** 2 / (b3 + b4 * x) ** 2), axis=-1)
+
+
+def force_velocity_multiplier(
+    muscles: MuscleSet, normalized_velocity: Any, curve: str = "Millard2012"
+) -> np.ndarray:
+    """Force–velocity multiplier f_V(ṽ) [-]; f_V(0) = 1, f_V(−1) = 0.
+
+    ṽ = fibre velocity / (maximum contraction velocity × optimal fibre length), shortening
+    negative, held at its end values beyond ±1. "Millard2012": the model's own curve, tabulated
+    (Millard et al. 2013). "DeGroote2016": f_V = d1 ln(d2 ṽ + d3 + √((d2 ṽ + d3)² + 1)) + d4
+    (De Groote et al. 2016).
+    """
+    v = np.clip(np.asarray(normalized_velocity, dtype=float), -1.0, 1.0)
+    if _checked_curve(curve) == "Millard2012":
+        return np.interp(v, muscles.millard_velocity_grid, muscles.millard_force_velocity)
+    d1, d2, d3, d4 = muscles.degroote_force_velocity_d
+    u = d2 * v + d3
+    return d1 * np.log(u + np.sqrt(u**2 + 1.0)) + d4
+
+
+def fiber_length_m(muscles: MuscleSet, angles_rad: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Fibre length [m] and cosine of the pennation angle [-] with a rigid tendon.
+
+    Tendon at slack length and constant-width pennation (Zajac 1989; OpenSim's
+    MuscleFixedWidthPennationModel): l = √((L − l_ts)² + (l_opt sin α0)²), cos α = (L − l_ts)/l,
+    with L the musculotendon length.
+
+    Parameters
+    ----------
+    muscles : muscle set
+    angles_rad : hip flexion, knee flexion, ankle dorsiflexion (..., 3) [rad]
+
+    Returns
+    -------
+    tuple : fibre lengths (..., M) [m], cosines of the pennation angles (..., M) [-]
+    """
+    lengths = musculotendon_length_m(muscles, angles_rad)
+    return _fiber(muscles, lengths)
+
+
+def _fiber(muscles: MuscleSet, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    height = muscles.optimal_fiber_length_m * np.sin(muscles.pennation_angle_rad)
+    along = np.maximum(lengths - muscles.tendon_slack_length_m, 0.0)
+    fiber = np.sqrt(along**2 + height**2)
+    cos_alpha = np.divide(along, fiber, out=np.zeros_like(fiber), where=fiber > 0.0)
+    return fiber, cos_alpha
+
+
+def max_force_n(
+    muscles: MuscleSet,
+    angles_rad: Any,
+    angular_velocity_rad_s: Any = None,
+    *,
+    force_length: bool = True,
+    curve: str = "Millard2012",
+) -> np.ndarray:
+    """Maximum force each muscle can transmit along its tendon at full activation [N].
+
+    With ``force_length`` the maximum isometric force F0 is scaled by the active force–length
+    curve and the pennation, F0 f_L(l̃) cos α, with the rigid-tendon fibre length of
+    :func:`fiber_length_m`. With angular velocities the force–velocity curve multiplies too,
+    with the fibre velocity v = cos α Σ_j r_j ω_j (rigid tendon, constant-width pennation,
+    r_j = ∂L/∂θ_j; Zajac 1989). Passive fibre force is not included.
+
+    Parameters
+    ----------
+    muscles : muscle set
+    angles_rad : hip flexion, knee flexion, ankle dorsiflexion (..., 3) [rad]
+    angular_velocity_rad_s : their time derivatives (..., 3) [rad/s], or None (no f_V)
+    force_length : apply force–length and pennation; without it and without velocities the
+        result is F0 broadcast to (..., M)
+    curve : "Millard2012" (the model's own curves, as OpenSim uses them) or "DeGroote2016"
+
+    Returns
+    -------
+    ndarray : maximum forces (..., M) [N]
+    """
+    _checked_curve(curve)
+    angles = _checked_angles(angles_rad)
+    shape = (*angles.shape[:-1], len(muscles.muscles))
+    if not force_length and angular_velocity_rad_s is None:
+        return np.broadcast_to(muscles.max_isometric_force_n, shape).copy()
+    lengths, arms = _evaluate(muscles, angles)
+    fiber, cos_alpha = _fiber(muscles, lengths)
+    factor = np.ones(shape)
+    if force_length:
+        normalized = fiber / muscles.optimal_fiber_length_m
+        factor = active_force_length_multiplier(muscles, normalized, curve) * cos_alpha
+    if angular_velocity_rad_s is not None:
+        velocities = _checked_angles(angular_velocity_rad_s, "angular_velocity_rad_s")
+        path_velocity = np.einsum("...mj,...j->...m", arms, velocities)
+        normalized_velocity = (path_velocity * cos_alpha) / (
+            muscles.max_contraction_velocity * muscles.optimal_fiber_length_m
+        )
+        factor = factor * force_velocity_multiplier(muscles, normalized_velocity, curve)
+    return muscles.max_isometric_force_n * factor
