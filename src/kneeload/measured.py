@@ -9,20 +9,25 @@ and the forces, builds a :class:`~kneeload.trial.LegTrial` and returns
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from kneeload.exceptions import InputError
-from kneeload.io.types import GroundReactionData, MarkerData
+from kneeload.io.types import CoordinateData, GroundReactionData, MarkerData
 
 if TYPE_CHECKING:
     from kneeload.io.c3d import C3DTrial
+    from kneeload.io.osim import OsimModel
+    from kneeload.trial import LegTrial
 
-KINEMATICS_SUFFIXES = (".mot", ".sto", ".trc", ".c3d")
+Data = TypeVar("Data", MarkerData, GroundReactionData)
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+KINEMATICS_SUFFIXES = (".mot", ".sto", ".trc", ".c3d", *TABLE_SUFFIXES)
 MARKER_SUFFIXES = (".trc", ".c3d")
-FORCE_SUFFIXES = (".mot", ".sto", ".c3d")
+FORCE_SUFFIXES = (".mot", ".sto", ".c3d", *TABLE_SUFFIXES)
 
 
 def _existing(path: str | Path, role: str, suffixes: tuple[str, ...]) -> Path:
@@ -34,21 +39,15 @@ def _existing(path: str | Path, role: str, suffixes: tuple[str, ...]) -> Path:
     return p
 
 
-def _read_forces(path: Path, model: object, coordinates: object) -> GroundReactionData:
-    """Ground reactions in the OpenSim frame with each plate assigned to a foot."""
-    if path.suffix.lower() != ".c3d":
-        from kneeload.io.opensim import read_grf
-
-        return read_grf(path)
+def _plates_on_model_feet(
+    path: Path, model: OsimModel, coordinates: CoordinateData
+) -> GroundReactionData:
+    """A C3D's plates in the OpenSim frame, each assigned to the model foot over it."""
     from kneeload.dynamics.model_kinematics import body_poses, com_position
     from kneeload.io.c3d import read_c3d
-    from kneeload.io.frames import assign_plates_to_feet, lab_to_model
-    from kneeload.io.osim import OsimModel
-    from kneeload.io.types import CoordinateData
+    from kneeload.io.frames import assign_plates_to_feet
 
-    assert isinstance(model, OsimModel) and isinstance(coordinates, CoordinateData)
     trial = read_c3d(path)
-    forces = lab_to_model(trial.forces, vertical_axis=trial.vertical_axis)
     q = {
         n: coordinates.values[:, i]
         for i, n in enumerate(coordinates.names)
@@ -59,7 +58,8 @@ def _read_forces(path: Path, model: object, coordinates: object) -> GroundReacti
     positions = {
         ("right" if b.endswith("_r") else "left"): com_position(model, b, poses) for b in feet
     }
-    return assign_plates_to_feet(forces, positions, coordinates.time_s)
+    plates = _to_model_frame(trial.forces, trial.vertical_axis)
+    return assign_plates_to_feet(plates, positions, coordinates.time_s)
 
 
 def _read_markers(path: Path) -> tuple[MarkerData, C3DTrial | None]:
@@ -76,43 +76,71 @@ def _read_markers(path: Path) -> tuple[MarkerData, C3DTrial | None]:
     return lab_to_model(trial.markers, vertical_axis=trial.vertical_axis), trial
 
 
-def _analyze_markers(
-    kinematics_path: Path,
+def _read_table_kinematics(
+    path: Path, columns: str | Path | None
+) -> tuple[MarkerData | None, CoordinateData | None]:
+    """Markers (model frame) or coordinates of a delimited table, as its column map declares."""
+    from kneeload.io.csv_table import read_column_map, read_csv_coordinates, read_csv_markers
+
+    if columns is None:
+        raise InputError(path, "--columns", "a column map (.toml) for a delimited kinematics table")
+    column_map = read_column_map(_existing(columns, "columns", (".toml",)))
+    if column_map.markers:
+        return _to_model_frame(read_csv_markers(path, column_map), column_map.vertical_axis), None
+    if column_map.angles:
+        return None, read_csv_coordinates(path, column_map)
+    raise InputError(
+        column_map.source, "markers/coordinates", "[markers] or [coordinates.angles] declared"
+    )
+
+
+def _to_model_frame(data: Data, vertical_axis: str) -> Data:
+    """Data in the lab frame turned into the OpenSim model frame (y up); model data unchanged."""
+    if data.frame == "model":
+        return data
+    from kneeload.io.frames import lab_to_model
+
+    return lab_to_model(data, vertical_axis=vertical_axis)
+
+
+def _read_table_forces(path: Path, columns: str | Path | None) -> GroundReactionData:
+    """Ground reactions of a delimited table, model frame, feet as the column map declares."""
+    from kneeload.io.csv_table import read_column_map, read_csv_forces
+
+    if columns is None:
+        raise InputError(
+            path, "--force-columns", "a column map (.toml) for a delimited force table"
+        )
+    column_map = read_column_map(_existing(columns, "force columns", (".toml",)))
+    return _to_model_frame(read_csv_forces(path, column_map), column_map.vertical_axis)
+
+
+def _ground_for_coordinates(
     forces_path: Path,
-    mass_kg: float,
+    coordinates: CoordinateData,
     side: str,
-    cutoff_hz: float | None,
-    marker_set: str | Path,
-    static: str | Path | None,
-) -> pd.DataFrame:
-    from kneeload.analysis import analyze_leg
-    from kneeload.markers import (
-        assign_plates_from_markers,
-        leg_trial_from_markers,
-        load_marker_set,
-    )
-
-    markers_set = load_marker_set(marker_set)
-    markers, c3d = _read_markers(kinematics_path)
-    static_markers = (
-        None if static is None else _read_markers(_existing(static, "static", MARKER_SUFFIXES))[0]
-    )
-    if forces_path.suffix.lower() == ".c3d":
-        from kneeload.io.c3d import read_c3d
-        from kneeload.io.frames import lab_to_model
-
-        if c3d is None or forces_path.resolve() != kinematics_path.resolve():
-            c3d = read_c3d(forces_path)
-        plates = lab_to_model(c3d.forces, vertical_axis=c3d.vertical_axis)
-        ground = assign_plates_from_markers(plates, markers, markers_set)
-    else:
+    osim: OsimModel | None,
+    force_columns: str | Path | None,
+) -> GroundReactionData:
+    """Ground reactions for coordinate kinematics; C3D plates are assigned to the feet from the
+    model's feet, or from the generic leg's feet when there is no model."""
+    suffix = forces_path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return _read_table_forces(forces_path, force_columns)
+    if suffix != ".c3d":
         from kneeload.io.opensim import read_grf
 
-        ground = read_grf(forces_path)
-    trial = leg_trial_from_markers(
-        markers, ground, markers_set, side, mass_kg, cutoff_hz=cutoff_hz, static=static_markers
-    )
-    return analyze_leg(trial)
+        return read_grf(forces_path)
+    if osim is not None:
+        return _plates_on_model_feet(forces_path, osim, coordinates)
+    from kneeload.generic_leg import generic_foot_polyline
+    from kneeload.io.c3d import read_c3d
+    from kneeload.io.frames import assign_plates_to_feet
+
+    c3d = read_c3d(forces_path)
+    plates = _to_model_frame(c3d.forces, c3d.vertical_axis)
+    feet = {side: generic_foot_polyline(coordinates, side)}
+    return assign_plates_to_feet(plates, feet, coordinates.time_s)
 
 
 def analyze(
@@ -126,19 +154,26 @@ def analyze(
     in_degrees: bool | None = None,
     marker_set: str | Path | None = None,
     static: str | Path | None = None,
+    columns: str | Path | None = None,
+    force_columns: str | Path | None = None,
+    anthropometry: str = "Winter2009",
 ) -> pd.DataFrame:
     """Joint angles, moments and knee forces of one leg of a measured trial, one row per frame.
 
     Parameters
     ----------
-    kinematics : OpenSim inverse-kinematics coordinates (``.mot``/``.sto``), or markers
-        (``.trc``, or ``.c3d``; the same C3D may also be ``forces``)
-    forces : ground reaction forces: OpenSim GRF ``.mot``/``.sto`` or a ``.c3d`` with force plates
-        (assigned to the feet from the model's feet, or from the heel and toe markers)
+    kinematics : OpenSim inverse-kinematics coordinates (``.mot``/``.sto``), markers (``.trc``,
+        or ``.c3d``; the same C3D may also be ``forces``), or a delimited table (``.csv``,
+        ``.tsv``, ``.txt``) of either, read with the column map ``columns``
+    forces : ground reaction forces: OpenSim GRF ``.mot``/``.sto``, a ``.c3d`` with force plates
+        (assigned to the feet from the model's feet, the heel and toe markers, or the generic
+        leg's feet), or a delimited table read with ``force_columns``
     mass_kg : body mass [kg], > 0
-    model : OpenSim ``.osim`` model the coordinates belong to (segment geometry and inertia);
-        not used with markers
-    height_m : stature [m] (kept for the summary; the model or the markers give the lengths)
+    model : OpenSim ``.osim`` model the coordinates belong to (segment geometry and inertia).
+        Without one, coordinates drive a generic Delp (1990) leg scaled to ``height_m``
+        (:func:`kneeload.generic_leg.leg_trial_from_coordinates`); not used with markers
+    height_m : stature [m] for the generic leg; None: estimated from the trial (said in the
+        notes). Models and markers give their own segment lengths.
     side : "right" or "left"
     cutoff_hz : low-pass cut-off for the coordinates or markers [Hz] (6 Hz, Winter 2009);
         None: no filter
@@ -148,15 +183,17 @@ def analyze(
         :func:`kneeload.markers.available_marker_sets`) or a marker-set ``.toml`` file
     static : static marker trial (``.trc``/``.c3d``) for the landmarks the marker set
         reconstructs from it (e.g. epicondyles absent from walking trials)
+    columns, force_columns : column maps (``.toml``, :mod:`kneeload.io.csv_table`) of delimited
+        kinematics and force tables; ``force_columns`` defaults to ``columns``
+    anthropometry : segment table in ``models/anthropometry/`` for markers and the generic leg
 
     Returns
     -------
-    DataFrame : columns of :data:`kneeload.analysis.FRAME_COLUMNS` plus BW and N·m/kg versions.
+    DataFrame : columns of :data:`kneeload.analysis.FRAME_COLUMNS` plus BW and N·m/kg versions;
+        ``attrs["notes"]`` says what was estimated.
     """
     from kneeload.analysis import analyze_leg
-    from kneeload.io.opensim import read_coordinates
-    from kneeload.io.osim import read_osim
-    from kneeload.trial import check_side, leg_trial_from_opensim
+    from kneeload.trial import check_side
 
     side = check_side(side)
     if not np.isfinite(mass_kg) or mass_kg <= 0:
@@ -167,45 +204,146 @@ def analyze(
         raise InputError("--cutoff", "cutoff_hz", "a cut-off frequency > 0 Hz", f"{cutoff_hz:g}")
     kinematics_path = _existing(kinematics, "kinematics", KINEMATICS_SUFFIXES)
     forces_path = _existing(forces, "forces", FORCE_SUFFIXES)
-    if kinematics_path.suffix.lower() in MARKER_SUFFIXES:
-        if marker_set is None:
-            from kneeload.markers import available_marker_sets
-
-            raise InputError(
-                kinematics_path,
-                "--marker-set",
-                "a declared marker set for marker kinematics: one of "
-                f"{', '.join(available_marker_sets())} or a .toml file",
-            )
+    force_columns = force_columns if force_columns is not None else columns
+    markers: MarkerData | None = None
+    coordinates: CoordinateData | None = None
+    c3d = None
+    suffix = kinematics_path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        markers, coordinates = _read_table_kinematics(kinematics_path, columns)
+    elif suffix in MARKER_SUFFIXES:
+        markers, c3d = _read_markers(kinematics_path)
+    if markers is not None:
         if model is not None:
             raise InputError(
                 model, "--model", "no model with marker kinematics (markers give the segments)"
             )
-        table = _analyze_markers(
-            kinematics_path, forces_path, mass_kg, side, cutoff_hz, marker_set, static
-        )
-        if height_m is not None:
-            table.attrs["height_m"] = height_m
-        return table
-    if marker_set is not None or static is not None:
-        raise InputError(
+        trial = _marker_trial(
+            markers,
+            c3d,
             kinematics_path,
-            "--marker-set/--static",
-            "marker kinematics (.trc/.c3d) for a marker set; coordinates need none",
+            forces_path,
+            force_columns,
+            mass_kg,
+            side,
+            cutoff_hz,
+            marker_set,
+            static,
+            anthropometry,
         )
-    if model is None:
-        raise InputError(
+    else:
+        if marker_set is not None or static is not None:
+            raise InputError(
+                kinematics_path,
+                "--marker-set/--static",
+                "marker kinematics (.trc/.c3d) for a marker set; coordinates need none",
+            )
+        trial = _coordinate_trial(
             kinematics_path,
-            "--model",
-            "an OpenSim .osim model for OpenSim coordinates (segment geometry and inertia)",
+            coordinates,
+            forces_path,
+            force_columns,
+            model,
+            mass_kg,
+            height_m,
+            side,
+            cutoff_hz,
+            in_degrees,
+            anthropometry,
         )
-    osim = read_osim(_existing(model, "model", (".osim",)))
-    coordinates = read_coordinates(
-        kinematics_path, translational=osim.translational_coordinates(), in_degrees=in_degrees
-    )
-    ground = _read_forces(forces_path, osim, coordinates)
-    trial = leg_trial_from_opensim(osim, coordinates, ground, side, mass_kg, cutoff_hz)
     table = analyze_leg(trial)
     if height_m is not None:
         table.attrs["height_m"] = height_m
     return table
+
+
+def _marker_trial(
+    markers: MarkerData,
+    c3d: C3DTrial | None,
+    kinematics_path: Path,
+    forces_path: Path,
+    force_columns: str | Path | None,
+    mass_kg: float,
+    side: str,
+    cutoff_hz: float | None,
+    marker_set: str | Path | None,
+    static: str | Path | None,
+    anthropometry: str,
+) -> LegTrial:
+    """LegTrial of marker kinematics with a declared marker set."""
+    from kneeload.markers import (
+        assign_plates_from_markers,
+        available_marker_sets,
+        leg_trial_from_markers,
+        load_marker_set,
+    )
+
+    if marker_set is None:
+        raise InputError(
+            kinematics_path,
+            "--marker-set",
+            "a declared marker set for marker kinematics: one of "
+            f"{', '.join(available_marker_sets())} or a .toml file",
+        )
+    markers_set = load_marker_set(marker_set)
+    static_markers = (
+        None if static is None else _read_markers(_existing(static, "static", MARKER_SUFFIXES))[0]
+    )
+    suffix = forces_path.suffix.lower()
+    if suffix == ".c3d":
+        from kneeload.io.c3d import read_c3d
+
+        if c3d is None or forces_path.resolve() != kinematics_path.resolve():
+            c3d = read_c3d(forces_path)
+        plates = _to_model_frame(c3d.forces, c3d.vertical_axis)
+        ground = assign_plates_from_markers(plates, markers, markers_set)
+    elif suffix in TABLE_SUFFIXES:
+        ground = _read_table_forces(forces_path, force_columns)
+    else:
+        from kneeload.io.opensim import read_grf
+
+        ground = read_grf(forces_path)
+    return leg_trial_from_markers(
+        markers,
+        ground,
+        markers_set,
+        side,
+        mass_kg,
+        anthropometry=anthropometry,
+        cutoff_hz=cutoff_hz,
+        static=static_markers,
+    )
+
+
+def _coordinate_trial(
+    kinematics_path: Path,
+    coordinates: CoordinateData | None,
+    forces_path: Path,
+    force_columns: str | Path | None,
+    model: str | Path | None,
+    mass_kg: float,
+    height_m: float | None,
+    side: str,
+    cutoff_hz: float | None,
+    in_degrees: bool | None,
+    anthropometry: str,
+) -> LegTrial:
+    """LegTrial of IK coordinates: with their .osim model, or on the generic leg without one."""
+    from kneeload.io.opensim import read_coordinates
+    from kneeload.io.osim import read_osim
+    from kneeload.trial import leg_trial_from_opensim
+
+    osim = None if model is None else read_osim(_existing(model, "model", (".osim",)))
+    if coordinates is None:
+        translational = None if osim is None else osim.translational_coordinates()
+        coordinates = read_coordinates(
+            kinematics_path, translational=translational, in_degrees=in_degrees
+        )
+    ground = _ground_for_coordinates(forces_path, coordinates, side, osim, force_columns)
+    if osim is not None:
+        return leg_trial_from_opensim(osim, coordinates, ground, side, mass_kg, cutoff_hz)
+    from kneeload.generic_leg import leg_trial_from_coordinates
+
+    return leg_trial_from_coordinates(
+        coordinates, ground, side, mass_kg, height_m, anthropometry, cutoff_hz
+    )

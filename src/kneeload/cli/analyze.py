@@ -1,8 +1,11 @@
 """Analyse a measured trial: joint angles, net joint moments and knee forces, one row per frame.
 
-Kinematics: OpenSim inverse-kinematics coordinates (.mot/.sto) with their .osim model, or markers
-(.trc, or .c3d) with a declared --marker-set (and --static when the set needs a static trial).
-Forces: an OpenSim GRF .mot/.sto or a C3D with force plates (may be the kinematics C3D itself).
+Kinematics: OpenSim inverse-kinematics coordinates (.mot/.sto) with their .osim model (without
+one, a generic Delp 1990 leg scaled to --height, or to a stature estimated from the trial),
+markers (.trc, or .c3d) with a declared --marker-set (and --static when the set needs a static
+trial), or a delimited table (.csv/.tsv/.txt) of either with a --columns map.
+Forces: an OpenSim GRF .mot/.sto, a C3D with force plates (may be the kinematics C3D itself), or
+a delimited table with a --force-columns map.
 Moments are net internal, knee and hip extensor positive, ankle plantarflexor positive; forces
 in N and body weights.
 """
@@ -15,9 +18,17 @@ import sys
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--kinematics", required=True, help="IK coordinates (.mot/.sto) or markers (.trc/.c3d)"
+        "--kinematics",
+        required=True,
+        help="IK coordinates (.mot/.sto), markers (.trc/.c3d) or a table (.csv/.tsv/.txt)",
     )
-    parser.add_argument("--forces", required=True, help="ground reaction forces (.mot/.sto/.c3d)")
+    parser.add_argument(
+        "--forces", required=True, help="ground reaction forces (.mot/.sto/.c3d/.csv/.tsv/.txt)"
+    )
+    parser.add_argument("--columns", help="column map (.toml) of a kinematics table")
+    parser.add_argument(
+        "--force-columns", help="column map (.toml) of a force table (default: --columns)"
+    )
     parser.add_argument("--model", help="OpenSim model (.osim) of the kinematics")
     parser.add_argument(
         "--marker-set",
@@ -25,7 +36,14 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--static", help="static marker trial (.trc/.c3d) for the marker set")
     parser.add_argument("--mass", type=float, required=True, help="body mass [kg]")
-    parser.add_argument("--height", type=float, help="stature [m]")
+    parser.add_argument(
+        "--height", type=float, help="stature [m] for the generic leg (default: from the trial)"
+    )
+    parser.add_argument(
+        "--anthropometry",
+        default="Winter2009",
+        help="segment table for markers and the generic leg (Winter2009, deLeva1996_male, ...)",
+    )
     parser.add_argument("--side", default="right", help="leg to analyse: right or left")
     parser.add_argument("--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]")
     parser.add_argument(
@@ -48,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
         args.forces,
         mass_kg=args.mass,
         model=args.model,
+        columns=args.columns,
+        force_columns=args.force_columns,
+        anthropometry=args.anthropometry,
         height_m=args.height,
         side=args.side,
         cutoff_hz=args.cutoff,
