@@ -7,6 +7,8 @@ points the kernel never sees, so agreement checks the summation and the frame al
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
@@ -420,3 +422,25 @@ def test_forward_dynamics_round_trip_of_a_3d_pendulum() -> None:
         errors.append(np.abs(sampled.moment_nm - expected)[2:-2].max())  # ends: one-sided
     print(f"pendulum moment error at 1 and 2 kHz: {errors[0]:.2e}, {errors[1]:.2e} N·m")
     assert 3.5 < errors[0] / errors[1] < 4.5
+
+
+def test_coordinates_without_the_knee_raise_input_error(subject01: dict[str, Path]) -> None:
+    """A coordinate file lacking the knee coordinate names it, instead of a KeyError."""
+    import dataclasses
+
+    from kneeload.dynamics.inverse_3d import knee_flexion_moment_3d
+    from kneeload.io.opensim import read_coordinates, read_grf
+    from kneeload.io.osim import read_osim
+
+    model = read_osim(subject01["model"])
+    coordinates = read_coordinates(
+        subject01["kinematics"], translational=model.translational_coordinates()
+    )
+    keep = [i for i, n in enumerate(coordinates.names) if n != "knee_angle_r"]
+    without_knee = dataclasses.replace(
+        coordinates,
+        values=coordinates.values[:, keep],
+        names=tuple(coordinates.names[i] for i in keep),
+    )
+    with pytest.raises(InputError, match="knee_angle_r"):
+        knee_flexion_moment_3d(model, without_knee, read_grf(subject01["forces"]), "right")

@@ -8,6 +8,7 @@ moment about the knee centre [N·m]), the 3-D analogue of the shank's proximal l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.dynamics import _kernels_3d
-from kneeload.exceptions import InputError
+from kneeload.exceptions import InputError, ModelError
 from kneeload.io.osim import OsimModel
 from kneeload.io.types import CoordinateData, GroundReactionData
 
@@ -175,7 +176,7 @@ class KneeMoment3D:
 
 def knee_joint_jacobian(
     model: OsimModel,
-    q: dict[str, FloatArray],
+    q: Mapping[str, FloatArray],
     knee_joint: str,
     step: float = 1e-6,
 ) -> tuple[FloatArray, FloatArray]:
@@ -183,24 +184,31 @@ def knee_joint_jacobian(
 
     Central differences of the forward kinematics in the knee coordinate, as
     ``trial._knee_translation_per_extension`` does in the sagittal plane, here in 3-D and per
-    unit coordinate. By virtual work, the generalised force of the coordinate is
-    ``axis · M_K + centre · F_K`` for a load (F_K, M_K about the knee centre) applied across the
-    joint (e.g. Delp 1990's knee, whose centre translates with the angle; Sherman, Seth & Delp
-    2011, Procedia IUTAM 2:241, for Simbody's mobilisers).
+    unit coordinate; the rotation part is the rotation vector of R(q + δ) R(q - δ)ᵀ over 2δ. By
+    virtual work, the generalised force of the coordinate is ``axis · M_K + centre · F_K`` for a
+    load (F_K, M_K about the knee centre) applied across the joint (e.g. Delp 1990's knee, whose
+    centre translates with the angle; Sherman, Seth & Delp 2011, Procedia IUTAM 2:241, for
+    Simbody's mobilisers).
+
+    Parameters
+    ----------
+    model : the model
+    q : every coordinate of the model over the frames, (F,) each [rad or m]
+    knee_joint : name of the knee joint (one coordinate)
+    step : finite-difference step of the coordinate [rad]
 
     Returns
     -------
     (axis_per_coordinate (F, 3) [rad/rad], centre_per_coordinate_m (F, 3) [m/rad])
     """
     from kneeload.dynamics.model_kinematics import body_poses, joint_center
+    from kneeload.kinematics import rotation_vector
 
     joint = model.joints[knee_joint]
     if len(joint.coordinates) != 1:
-        raise InputError(
-            model.source,
-            knee_joint,
-            "a knee joint with one coordinate",
-            f"{len(joint.coordinates)} coordinates",
+        raise ModelError(
+            f"{model.source}: joint '{knee_joint}': expected a knee with one coordinate, found "
+            f"{len(joint.coordinates)}"
         )
     name = joint.coordinates[0]
     moved = []
@@ -210,16 +218,7 @@ def knee_joint_jacobian(
         poses = body_poses(model, q_step, bodies=[joint.child_body])
         moved.append((poses[joint.child_body][0], joint_center(model, knee_joint, poses)))
     (r_plus, c_plus), (r_minus, c_minus) = moved
-    r_mid = body_poses(model, q, bodies=[joint.child_body])[joint.child_body][0]
-    skew = (r_plus - r_minus) / (2 * step) @ np.swapaxes(r_mid, 1, 2)  # Ṙ Rᵀ per unit q
-    axis = 0.5 * np.stack(
-        [
-            skew[:, 2, 1] - skew[:, 1, 2],
-            skew[:, 0, 2] - skew[:, 2, 0],
-            skew[:, 1, 0] - skew[:, 0, 1],
-        ],
-        axis=-1,
-    )
+    axis = rotation_vector(r_plus @ np.swapaxes(r_minus, 1, 2)) / (2 * step)
     return axis, (c_plus - c_minus) / (2 * step)
 
 
@@ -260,6 +259,9 @@ def knee_flexion_moment_3d(
 
     side = check_side(side)
     knee_joint = _leg_joints(model, side[0])["knee"]
+    for name in model.joints[knee_joint].coordinates:
+        if name not in coordinates.names:
+            raise InputError(coordinates.source, name, f"the knee coordinate {name} of the model")
     time = coordinates.time_s
     values = coordinates.values
     if cutoff_hz is not None:
