@@ -48,7 +48,7 @@ def test_gait2392_knee_generalised_force_vs_opensim(
     """
     from kneeload.analysis import analyze_leg
 
-    _, ours, trial = gait2392
+    model, ours, trial = gait2392
     theirs, _ = read_storage(
         shared_data / "opensim_subject01_walk" / "gait2392" / "InverseDynamicsOutput.sto"
     )
@@ -60,6 +60,23 @@ def test_gait2392_knee_generalised_force_vs_opensim(
     print(f"gait2392 knee vs OpenSim ID, RMS: 3-D {rms_3d:.2f} N·m, planar {rms_planar:.2f} N·m")
     assert rms_3d <= 5.0
     assert rms_3d < rms_planar
+
+    # the left knee too (same target): its coordinate has the same sign convention
+    folder = shared_data / "opensim_subject01_walk"
+    left = knee_flexion_moment_3d(
+        model,
+        read_coordinates(
+            folder / "gait2392" / "subject01_walk1_ik.mot",
+            translational=model.translational_coordinates(),
+            in_degrees=True,
+        ),
+        read_grf(folder / "experimental" / "subject01_walk1_grf.mot"),
+        "left",
+    )
+    expected_left = np.interp(left.time_s[inside], theirs["time"], theirs["knee_angle_l_moment"])
+    rms_left = float(np.sqrt(np.mean((left.generalized_force_nm[inside] - expected_left) ** 2)))
+    print(f"gait2392 left knee vs OpenSim ID, RMS: 3-D {rms_left:.2f} N·m")
+    assert rms_left <= 5.0
 
 
 def test_planar_model_gives_the_planar_result(subject01: dict[str, Path]) -> None:
