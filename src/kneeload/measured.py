@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from kneeload.exceptions import InputError
 from kneeload.io.types import CoordinateData, GroundReactionData, MarkerData
+
+FloatArray = NDArray[np.float64]
 
 if TYPE_CHECKING:
     from kneeload.io.c3d import C3DTrial
@@ -190,7 +193,8 @@ def analyze(
     Returns
     -------
     DataFrame : columns of :data:`kneeload.analysis.FRAME_COLUMNS` plus BW and N·m/kg versions;
-        ``attrs["notes"]`` says what was estimated.
+        with an ``.osim`` model also ``knee_moment_3d_nm`` and ``knee_abduction_moment_3d_nm``
+        from the model's 3-D distal chain; ``attrs["notes"]`` says what was estimated.
     """
     from kneeload.analysis import analyze_leg
     from kneeload.trial import check_side
@@ -207,6 +211,7 @@ def analyze(
     force_columns = force_columns if force_columns is not None else columns
     markers: MarkerData | None = None
     coordinates: CoordinateData | None = None
+    knee_3d: dict[str, FloatArray] = {}
     c3d = None
     suffix = kinematics_path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
@@ -238,7 +243,7 @@ def analyze(
                 "--marker-set/--static",
                 "marker kinematics (.trc/.c3d) for a marker set; coordinates need none",
             )
-        trial = _coordinate_trial(
+        trial, knee_3d = _coordinate_trial(
             kinematics_path,
             coordinates,
             forces_path,
@@ -252,6 +257,8 @@ def analyze(
             anthropometry,
         )
     table = analyze_leg(trial)
+    for column, values in knee_3d.items():
+        table[column] = values
     if height_m is not None:
         table.attrs["height_m"] = height_m
     return table
@@ -327,8 +334,11 @@ def _coordinate_trial(
     cutoff_hz: float | None,
     in_degrees: bool | None,
     anthropometry: str,
-) -> LegTrial:
-    """LegTrial of IK coordinates: with their .osim model, or on the generic leg without one."""
+) -> tuple[LegTrial, dict[str, FloatArray]]:
+    """LegTrial of IK coordinates: with their .osim model, or on the generic leg without one.
+
+    With a model, also the knee's 3-D distal-chain loads (:func:`_knee_3d_columns`).
+    """
     from kneeload.io.opensim import read_coordinates
     from kneeload.io.osim import read_osim
     from kneeload.trial import leg_trial_from_opensim
@@ -341,9 +351,35 @@ def _coordinate_trial(
         )
     ground = _ground_for_coordinates(forces_path, coordinates, side, osim, force_columns)
     if osim is not None:
-        return leg_trial_from_opensim(osim, coordinates, ground, side, mass_kg, cutoff_hz)
+        trial = leg_trial_from_opensim(osim, coordinates, ground, side, mass_kg, cutoff_hz)
+        return trial, _knee_3d_columns(osim, coordinates, ground, side, cutoff_hz)
     from kneeload.generic_leg import leg_trial_from_coordinates
 
-    return leg_trial_from_coordinates(
+    trial = leg_trial_from_coordinates(
         coordinates, ground, side, mass_kg, height_m, anthropometry, cutoff_hz
     )
+    return trial, {}
+
+
+def _knee_3d_columns(
+    osim: OsimModel,
+    coordinates: CoordinateData,
+    ground: GroundReactionData,
+    side: str,
+    cutoff_hz: float | None,
+) -> dict[str, FloatArray]:
+    """``knee_moment_3d_nm`` (extensor +) about the model's knee axis from its 3-D distal chain,
+    and ``knee_abduction_moment_3d_nm`` (internal, balancing an external varus moment).
+
+    :func:`kneeload.dynamics.inverse_3d.knee_flexion_moment_3d` returns the generalised force in
+    the sign of the knee coordinate; the declared coordinate convention turns it extensor +.
+    """
+    from kneeload.dynamics.inverse_3d import knee_flexion_moment_3d
+    from kneeload.trial import coordinate_set
+
+    knee = knee_flexion_moment_3d(osim, coordinates, ground, side, cutoff_hz=cutoff_hz)
+    flexion_sign = coordinate_set(coordinates.names, side, coordinates.source).signs["knee_flexion"]
+    return {
+        "knee_moment_3d_nm": -flexion_sign * knee.generalized_force_nm,
+        "knee_abduction_moment_3d_nm": knee.abduction_moment_nm,
+    }
