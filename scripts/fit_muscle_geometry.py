@@ -1,13 +1,15 @@
-"""Fit polynomial musculotendon lengths of OpenSim's gait10dof18musc and write the parameter file.
+"""Fit polynomial musculotendon lengths of OpenSim's gait10dof18musc and write parameter files.
 
 Run with the OpenSim 4.6 Python package (the ``opensim`` extra; kneeload never imports OpenSim
 at run time)::
 
-    python scripts/fit_muscle_geometry.py  \
-        [--model ../shared/data/opensim_subject01_walk/gait10dof18musc/gait10dof18musc_generic.osim]
-        [--output models/muscles/gait10dof18musc.toml]
+    python scripts/fit_muscle_geometry.py \
+        [--data ../shared/data/opensim_subject01_walk/gait10dof18musc] [--output models/muscles]
 
-What it does, for each right-leg muscle of the model (Delp et al. 1990 geometry):
+It fits two model files of that folder: ``gait10dof18musc_generic.osim`` (written as
+``models/muscles/gait10dof18musc.toml``) and ``subject01_scaled.osim``, the model OpenSim's
+static optimisation and CMC of subject01 use (``gait10dof18musc_subject01.toml``). For each
+right-leg muscle of a model (Delp et al. 1990 geometry):
 
 1. Sweeps the coordinates the muscle crosses over their gait range (hip flexion −30…+70°,
    knee flexion 0…120°, ankle dorsiflexion −40…+30°; a full grid over both crossed angles for
@@ -27,6 +29,9 @@ What it does, for each right-leg muscle of the model (Delp et al. 1990 geometry)
    ``[check]`` table of OpenSim's own lengths and moment arms at a few gait postures (and of
    OpenSim's De Groote et al. 2016 force–length–velocity curves), which kneeload's tests use
    as an independent reference.
+5. Fits how lengths and moment arms change when OpenSim scales the segments (pelvis, thigh,
+   shank, foot), and writes a ``[check_scaled]`` table of OpenSim's values for the model
+   scaled with subject01's ScaleTool factors.
 """
 
 from __future__ import annotations
@@ -40,12 +45,24 @@ import numpy as np
 import opensim as osim
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL = (
-    REPOSITORY.parent
-    / "shared/data/opensim_subject01_walk/gait10dof18musc/gait10dof18musc_generic.osim"
-)
-DEFAULT_SCALED_MODEL = DEFAULT_MODEL.with_name("subject01_scaled.osim")
-DEFAULT_OUTPUT = REPOSITORY / "models/muscles/gait10dof18musc.toml"
+DEFAULT_DATA = REPOSITORY.parent / "shared/data/opensim_subject01_walk/gait10dof18musc"
+DEFAULT_OUTPUT = REPOSITORY / "models/muscles"
+#: model file -> parameter-set name. subject01_scaled.osim is the generic model scaled to
+#: subject01 by OpenSim's ScaleTool, with some paths and fibre/tendon lengths edited afterwards
+#: (it is the model OpenSim's static optimisation and CMC of subject01 use).
+MODELS = {
+    "gait10dof18musc_generic.osim": (
+        "gait10dof18musc",
+        "OpenSim's generic gait10dof18musc model (unscaled; body mass 75.16 kg).",
+    ),
+    "subject01_scaled.osim": (
+        "gait10dof18musc_subject01",
+        "gait10dof18musc scaled to OpenSim's example subject01 (72.6 kg) by the ScaleTool, with "
+        "its muscle paths and fibre and tendon lengths as that file has them (some differ from a "
+        "pure scaling: glut_max path, vasti, gastroc and glut_max fibre and tendon lengths); "
+        "the model of OpenSim's static optimisation and CMC of subject01_walk1.",
+    ),
+}
 
 MUSCLES = (
     "hamstrings",
@@ -92,7 +109,9 @@ SEGMENT_BODIES = {
     "foot": ("talus_r", "calcn_r", "toes_r"),
 }
 SCALE_STEP = 0.01
-SCALE_POSTURES = 60
+#: segment factors of the [check_scaled] table: OpenSim's ScaleTool factors of subject01
+#: (subject01_scaled.osim body geometry: pelvis, femur, tibia, calcn; its talus had 1.11398)
+CHECK_SCALE = {"pelvis": 1.02458, "thigh": 1.14724, "shank": 0.988523, "foot": 1.02708}
 
 
 def exponents(n_variables: int, degree: int) -> list[tuple[int, ...]]:
@@ -255,7 +274,12 @@ def conditional_step(leg: OpenSimLeg, name: str, joints: list[int]) -> Step:
     return steps[0] if steps else None
 
 
-def fit_muscle(leg: OpenSimLeg, name: str, rng: np.random.Generator) -> dict[str, object]:
+def fit_muscle(
+    leg: OpenSimLeg,
+    legs: dict[str, tuple[OpenSimLeg, OpenSimLeg]],
+    name: str,
+    rng: np.random.Generator,
+) -> dict[str, object]:
     joints = crossed_joints(leg, name, rng)
     step = conditional_step(leg, name, joints)
     train = grid_postures(joints)
@@ -278,6 +302,9 @@ def fit_muscle(leg: OpenSimLeg, name: str, rng: np.random.Generator) -> dict[str
     _, degree, step_degree = best
     exps, step_exps, coefficients = fit(*samples["train"], degree, step, step_degree)
     test_errors = errors(*samples["test"], degree, step, step_degree, coefficients)
+    split, adjustment = segment_split(
+        legs, name, joints, train, degree, step, step_degree, coefficients
+    )
     muscle = leg.muscles[name]
     result: dict[str, object] = {
         "joints": [JOINTS[j] for j in joints],
@@ -285,6 +312,8 @@ def fit_muscle(leg: OpenSimLeg, name: str, rng: np.random.Generator) -> dict[str
         "exponents": [list(e) for e in exps],
         "coefficients": coefficients[: len(exps)].tolist(),
         "step": None,
+        "segments": split[:, : len(exps)].tolist(),
+        "segment_adjustment": adjustment,
         "errors": test_errors,
         "max_isometric_force": muscle.getMaxIsometricForce(),
         "optimal_fiber_length": muscle.getOptimalFiberLength(),
@@ -298,72 +327,82 @@ def fit_muscle(leg: OpenSimLeg, name: str, rng: np.random.Generator) -> dict[str
             "angle": step[1],
             "exponents": [list(e) for e in step_exps],
             "coefficients": coefficients[len(exps) :].tolist(),
+            "segments": split[:, len(exps) :].tolist(),
         }
     return result
 
 
-def scaling_sensitivities(
-    model_path: Path, rng: np.random.Generator
-) -> dict[str, dict[str, list[float]]]:
-    """First-order sensitivity of each muscle's length and moment arms to each segment's scale.
-
-    For segment b scaled by 1 + ε (OpenSim's ScaleTool scaling, ``Model.scale``), the relative
-    change of the length is w_b·ε and of the moment arm about joint j is v_bj·ε, w and v found by
-    least squares over random gait postures. A uniform scale s gives s·L and s·r, so the weights
-    of each quantity sum to 1.
-    """
-    postures = random_postures(rng, SCALE_POSTURES, [0, 1, 2])
-    base = OpenSimLeg(model_path)
-    reference = {name: base.sample(name, postures) for name in MUSCLES}
-    result: dict[str, dict[str, list[float]]] = {name: {} for name in MUSCLES}
+def scaled_leg(model_path: Path, factors: dict[str, float]) -> OpenSimLeg:
+    """The model scaled by OpenSim (``Model.scale``, as the ScaleTool) with segment factors."""
+    leg = OpenSimLeg(model_path)
+    scale_set = osim.ScaleSet()
     for segment, bodies in SEGMENT_BODIES.items():
-        leg = OpenSimLeg(model_path)
-        scale_set = osim.ScaleSet()
         for body in bodies:
             scale = osim.Scale()
             scale.setSegmentName(body)
-            scale.setScaleFactors(osim.Vec3(1.0 + SCALE_STEP))
+            scale.setScaleFactors(osim.Vec3(factors[segment]))
             scale.setApply(True)
             scale_set.cloneAndAppend(scale)
-        leg.model.scale(leg.state, scale_set, True, -1.0)
-        leg.state = leg.model.initSystem()
-        for name in MUSCLES:
-            lengths, arms = leg.sample(name, postures)
-            lengths0, arms0 = reference[name]
-            w = np.sum((lengths - lengths0) * lengths0) / np.sum(lengths0**2) / SCALE_STEP
-            v = [
-                float(np.sum((arms[:, j] - arms0[:, j]) * arms0[:, j]) / denominator / SCALE_STEP)
-                if (denominator := float(np.sum(arms0[:, j] ** 2))) > 1e-10
-                else 0.0
-                for j in range(3)
-            ]
-            # exact zeros where a segment does not move the path (round-off is ~1e-15)
-            result[name][segment] = [x if abs(x) > 1e-9 else 0.0 for x in (float(w), *v)]
-    return result
+    leg.model.scale(leg.state, scale_set, True, -1.0)
+    leg.state = leg.model.initSystem()
+    return leg
 
 
-def scaled_check(scaled_model_path: Path) -> dict[str, object]:
-    """OpenSim's lengths, moment arms and muscle lengths of a scaled model at the test postures.
-
-    With the segment scale factors the ScaleTool applied (read from the bodies' geometry); the
-    foot's factor is that of calcn_r (the talus may differ).
-    """
-    leg = OpenSimLeg(scaled_model_path)
-    bodies = leg.model.getBodySet()
-    factors = {
-        segment: float(
-            bodies.get(names[-2] if segment == "foot" else names[0])
-            .get_attached_geometry(0)
-            .get_scale_factors()
-            .get(0)
+def segment_legs(model_path: Path) -> dict[str, tuple[OpenSimLeg, OpenSimLeg]]:
+    """Per segment, the model with that segment scaled by 1 + ε and by 1 − ε."""
+    return {
+        segment: tuple(  # type: ignore[misc]
+            scaled_leg(
+                model_path,
+                {b: (1.0 + sign * SCALE_STEP) if b == segment else 1.0 for b in SEGMENT_BODIES},
+            )
+            for sign in (1.0, -1.0)
         )
-        for segment, names in SEGMENT_BODIES.items()
+        for segment in SEGMENT_BODIES
     }
+
+
+def segment_split(
+    legs: dict[str, tuple[OpenSimLeg, OpenSimLeg]],
+    name: str,
+    joints: list[int],
+    train: np.ndarray,
+    degree: int,
+    step: Step,
+    step_degree: int,
+    coefficients: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """Split the length polynomial into segment parts, L(θ, s) = Σ_b s_b L_b(θ).
+
+    The musculotendon length is homogeneous of degree 1 in the segment scale factors s (scaling
+    every segment by k scales every path by k), so by Euler's theorem L = Σ_b s_b ∂L/∂s_b at
+    s = 1. L_b = ∂L/∂s_b is found by central differences of OpenSim's scaled models (±1 %) on
+    the training grid and fitted with the same basis as L (moment arms ∂L_b/∂θ included). The
+    parts are adjusted to sum exactly to L's coefficients (the residual goes to the segment
+    with the largest part); returns the coefficients (S, K) and the adjustment's largest
+    length effect on the grid [m].
+    """
+    parts = []
+    for plus, minus in legs.values():
+        length_plus, arms_plus = plus.sample(name, train)
+        length_minus, arms_minus = minus.sample(name, train)
+        derivative = (length_plus - length_minus) / (2 * SCALE_STEP)
+        arm_derivative = (arms_plus - arms_minus)[:, joints] / (2 * SCALE_STEP)
+        *_, part = fit(train[:, joints], derivative, arm_derivative, degree, step, step_degree)
+        parts.append(part)
+    split = np.array(parts)
+    residual = coefficients - split.sum(axis=0)
+    _, _, values, _ = design(train[:, joints], degree, step, step_degree)
+    largest = int(np.argmax(np.abs(values @ split.T).max(axis=0)))
+    split[largest] += residual
+    split[np.abs(split) < 1e-12] = 0.0  # segments that do not move the path
+    return split, float(np.max(np.abs(values @ residual)))
+
+
+def scaled_check(model_path: Path, factors: dict[str, float]) -> dict[str, object]:
+    """OpenSim's lengths and moment arms of the model scaled with ``factors``, at check postures."""
+    leg = scaled_leg(model_path, factors)
     table = check_table(leg)
-    table["model_file"] = scaled_model_path.name
-    table["talus scale factor [-]"] = float(
-        bodies.get("talus_r").get_attached_geometry(0).get_scale_factors().get(0)
-    )
     for segment, factor in factors.items():
         table[f"{segment} scale factor [-]"] = factor
     for name in MUSCLES:
@@ -504,18 +543,18 @@ def table_lines(prefix: str, table: dict[str, object]) -> list[str]:
 def write_toml(
     path: Path,
     model_path: Path,
+    description: str,
     fits: dict[str, dict[str, object]],
-    sensitivities: dict[str, dict[str, list[float]]],
     check: dict[str, object],
     scaled: dict[str, object],
     millard: dict[str, object],
     curves: dict[str, list[float]],
 ) -> None:
     lines = [
-        "# Musculotendon geometry and parameters of OpenSim's gait10dof18musc (right leg).",
+        f"# Musculotendon geometry and parameters of OpenSim's {model_path.name} (right leg).",
         "# Generated by scripts/fit_muscle_geometry.py; do not edit by hand.",
         "[meta]",
-        'name = "gait10dof18musc"',
+        f"name = {toml_value(path.stem)}",
         "source = "
         + toml_value(
             "Delp SL, Loan JP, Hoy MG, Zajac FE, Topp EL, Rosen JM (1990) An interactive "
@@ -525,6 +564,7 @@ def write_toml(
         ),
         "doi = " + toml_value("10.1109/10.102791"),
         "model_file = " + toml_value(f"opensim_subject01_walk/gait10dof18musc/{model_path.name}"),
+        "model = " + toml_value(description),
         "script = " + toml_value("scripts/fit_muscle_geometry.py"),
         "citations = "
         + toml_value(["Delp1990", "An1984", "Sherman2013", "DeGroote2016", "Millard2013"]),
@@ -558,9 +598,12 @@ def write_toml(
         "segments = " + toml_value(list(SEGMENT_BODIES)),
         "source = "
         + toml_value(
-            "First-order sensitivities from OpenSim's Model.scale (ScaleTool) of each kneeload "
-            "segment's OpenSim bodies by 1 %, least squares over random gait postures; see "
-            "scripts/fit_muscle_geometry.py. OpenSim bodies per segment: "
+            "With segment scale factors s (pelvis, thigh, shank, foot), L(angles, s) = "
+            "sum_b s_b L_b(angles): each muscle's 'Segment coefficients [m]' (one row per "
+            "segment, same exponents) are the polynomials L_b = dL/ds_b, from central "
+            "differences (+-1 %) of OpenSim's Model.scale (the ScaleTool's operation). Exact "
+            "for a uniform scale (L is homogeneous of degree 1 in s; Euler's theorem), first "
+            "order otherwise; see scripts/fit_muscle_geometry.py. OpenSim bodies per segment: "
             + "; ".join(f"{k}: {', '.join(v)}" for k, v in SEGMENT_BODIES.items())
         ),
         "",
@@ -614,10 +657,8 @@ def write_toml(
             f'"Length max error [m]" = {toml_value(e["length_max"])}',
             f'"Moment arm RMS error [m]" = {toml_value(e["arm_rms"])}',
             f'"Moment arm max error [m]" = {toml_value(e["arm_max"])}',
-            '"Length scaling weights [-]" = '
-            + toml_value([sensitivities[name][segment][0] for segment in SEGMENT_BODIES]),
-            '"Moment arm scaling weights [-]" = '
-            + toml_value([sensitivities[name][segment][1:] for segment in SEGMENT_BODIES]),
+            f'"Segment coefficients [m]" = {toml_value(f["segments"])}',
+            '"Segment split adjustment max [m]" = ' + toml_value(f["segment_adjustment"]),
         ]
         step = f["step"]
         if isinstance(step, dict):
@@ -626,6 +667,7 @@ def write_toml(
                 f'"Step angle [rad]" = {toml_value(step["angle"])}',
                 f'"Step exponents [-]" = {toml_value(step["exponents"])}',
                 f'"Step coefficients [m]" = {toml_value(step["coefficients"])}',
+                f'"Segment step coefficients [m]" = {toml_value(step["segments"])}',
             ]
         lines.append("")
     check = {
@@ -635,8 +677,9 @@ def write_toml(
         **check,
     }
     scaled = {
-        "source": f"OpenSim {osim.__version__} on {scaled['model_file']}, as [check]; segment "
-        "scale factors as applied by OpenSim's ScaleTool (body geometry scale factors).",
+        "source": f"OpenSim {osim.__version__}, {model_path.name} scaled by Model.scale (the "
+        "ScaleTool's operation) with the segment factors below (subject01's ScaleTool factors; "
+        "talus with the foot's), then as [check].",
         **scaled,
     }
     lines += [*table_lines("check", check), "", *table_lines("check_scaled", scaled)]
@@ -649,38 +692,45 @@ def write_toml(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    parser.add_argument("--scaled-model", type=Path, default=DEFAULT_SCALED_MODEL)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    args = parser.parse_args()
-    osim.Logger.setLevelString("error")
-    leg = OpenSimLeg(args.model)
+def fit_model(model_path: Path, output: Path, description: str) -> None:
+    """Fit one model file and write its parameter file."""
+    leg = OpenSimLeg(model_path)
+    legs = segment_legs(model_path)
     rng = np.random.default_rng(SEED)
     fits = {}
     for name in MUSCLES:
-        fits[name] = fit_muscle(leg, name, rng)
+        fits[name] = fit_muscle(leg, legs, name, rng)
         e = fits[name]["errors"]
         assert isinstance(e, dict)
         print(
             f"{name:11s} joints={','.join(fits[name]['joints']):16s} "  # type: ignore[arg-type]
             f"degree={fits[name]['degree']} length RMS {e['length_rms'] * 1e3:.3f} mm "
             f"max {e['length_max'] * 1e3:.3f} mm; moment arm RMS {e['arm_rms'] * 1e3:.3f} mm "
-            f"max {e['arm_max'] * 1e3:.3f} mm"
+            f"max {e['arm_max'] * 1e3:.3f} mm; segment split adjustment "
+            f"{fits[name]['segment_adjustment'] * 1e3:.4f} mm"
         )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
     write_toml(
-        args.output,
-        args.model,
+        output,
+        model_path,
+        description,
         fits,
-        scaling_sensitivities(args.model, rng),
         check_table(leg),
-        scaled_check(args.scaled_model),
+        scaled_check(model_path, CHECK_SCALE),
         millard_curves(leg),
         curve_check(leg),
     )
-    print(f"wrote {args.output}")
+    print(f"wrote {output}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="gait10dof18musc folder")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="models/muscles")
+    args = parser.parse_args()
+    osim.Logger.setLevelString("error")
+    for model_file, (name, description) in MODELS.items():
+        fit_model(args.data / model_file, args.output / f"{name}.toml", description)
 
 
 if __name__ == "__main__":

@@ -45,14 +45,23 @@ FIBER_LENGTH_TOLERANCE = 0.01  # normalised rigid-tendon fibre length vs OpenSim
 MULTIPLIER_TOLERANCE = 0.02  # Millard force-length multiplier at the check postures [-]
 
 
-@pytest.fixture(scope="module")
-def muscles() -> MuscleSet:
-    return load_muscle_set("gait10dof18musc")
+@pytest.fixture(scope="module", params=available("muscles"))
+def set_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def data() -> dict[str, Any]:
-    return load_parameter_set("muscles", "gait10dof18musc")
+def muscles(set_name: str) -> MuscleSet:
+    return load_muscle_set(set_name)
+
+
+@pytest.fixture(scope="module")
+def data(set_name: str) -> dict[str, Any]:
+    return load_parameter_set("muscles", set_name)
+
+
+def test_both_model_files_are_bundled() -> None:
+    assert {"gait10dof18musc", "gait10dof18musc_subject01"} <= set(available("muscles"))
 
 
 def check_postures(table: dict[str, Any]) -> np.ndarray:
@@ -185,7 +194,7 @@ def test_uniform_scale_multiplies_lengths_and_arms(muscles: MuscleSet) -> None:
 def test_segment_scaling_reproduces_opensim_scaled_model(
     muscles: MuscleSet, data: dict[str, Any]
 ) -> None:
-    """Generic fit scaled with subject01's ScaleTool factors vs OpenSim's subject01_scaled."""
+    """Fit scaled with subject01's ScaleTool factors vs OpenSim's Model.scale of the model."""
     check = data["check_scaled"]
     factors = {s: check[f"{s} scale factor [-]"] for s in ("pelvis", "thigh", "shank", "foot")}
     scaled = scale_muscle_set(muscles, segment_scale=factors)
@@ -319,15 +328,12 @@ def test_data_file_units_and_source(name: str) -> None:
         assert script.is_file()
 
 
-def test_against_opensim_at_random_postures(muscles: MuscleSet) -> None:
+def test_against_opensim_at_random_postures(muscles: MuscleSet, data: dict[str, Any]) -> None:
     """Re-runs OpenSim (only where the ``opensim`` extra is installed) at random postures."""
     osim = pytest.importorskip("opensim")
     from pathlib import Path
 
-    path = (
-        Path(__file__).resolve().parents[3]
-        / "shared/data/opensim_subject01_walk/gait10dof18musc/gait10dof18musc_generic.osim"
-    )
+    path = Path(__file__).resolve().parents[3] / "shared/data" / data["meta"]["model_file"]
     if not path.is_file():
         pytest.skip(f"{path} not found")
     model = osim.Model(str(path))

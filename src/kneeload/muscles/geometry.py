@@ -2,9 +2,14 @@
 
 The geometry is a polynomial fit of each muscle's musculotendon length L in the joint angles it
 crosses, made by ``scripts/fit_muscle_geometry.py`` from OpenSim's gait10dof18musc model (Delp et
-al. 1990 geometry) and stored with its errors in ``models/muscles/gait10dof18musc.toml``. Moment
-arms follow as derivatives of the length, r_j = ∂L/∂θ_j (An et al. 1984; Sherman, Seth & Delp
-2013; OpenSim's r = −∂L/∂q with its own coordinate signs).
+al. 1990 geometry) and stored with its errors in ``models/muscles/``: ``gait10dof18musc`` (the
+generic model) and ``gait10dof18musc_subject01`` (OpenSim's subject01_scaled.osim, the model of
+OpenSim's static optimisation of subject01). Moment arms follow as derivatives of the length,
+r_j = ∂L/∂θ_j (An et al. 1984; Sherman, Seth & Delp 2013; OpenSim's r = −∂L/∂q with its own
+coordinate signs), so the identity holds exactly. Step terms reproduce the switches of
+OpenSim's conditional path points. Sets scale to a subject per segment
+(:func:`scale_muscle_set`); maximum forces scale with the model's own Millard (2013) or the De
+Groote et al. (2016) force–length–velocity curves (:func:`max_force_n`).
 
 Conventions (DESIGN.md §3): joints in the order hip, knee, ankle; angles θ [rad] are hip flexion,
 knee flexion and ankle dorsiflexion, flexion positive. With r = +∂L/∂θ a muscle's tension produces
@@ -20,6 +25,7 @@ Delp SL, Loan JP, Hoy MG, Zajac FE, Topp EL, Rosen JM (1990) IEEE Trans Biomed E
 An KN, Takahashi K, Harrigan TP, Chao EY (1984) J Biomech Eng 106:280-282.
 Sherman MA, Seth A, Delp SL (2013) What is a moment arm? Proc ASME IDETC, DETC2013-13633.
 De Groote F, Kinney AL, Rao AV, Fregly BJ (2016) Ann Biomed Eng 44:2922-2936.
+Millard M, Uchida T, Seth A, Delp SL (2013) J Biomech Eng 135:021005.
 Zajac FE (1989) Crit Rev Biomed Eng 17:359-411.
 Delp SL et al. (2007) OpenSim. IEEE Trans Biomed Eng 54:1940-1950.
 """
@@ -65,10 +71,9 @@ class MuscleSet:
     step_joint : joint whose angle switches the step terms, −1 for none (M,)
     step_angle_rad : angle beyond which the step terms count (M,) [rad]
     fitted_range_rad : lower and upper fitted angle per joint (3, 2) [rad]
-    length_weights : length sensitivity to each segment's scale (M, 4) [-], rows sum to 1
-    moment_arm_weights : moment-arm sensitivity to each segment's scale (M, 4, 3) [-]
-    length_scale : factor on the fitted lengths, fibre and tendon lengths (M,) [-]
-    moment_arm_scale : factor on the fitted moment arms (M, 3) [-]
+    segment_coefficients : the generic model's coefficients split by segment, L = Σ_b s_b L_b
+        (M, 4, K) [m]; they sum to the generic coefficients
+    segment_scale : segment length factors of this set relative to the generic model (4,) [-]
     degroote_force_length_b : De Groote et al. (2016) active force–length b1..b4 (4, 3) [-]
     degroote_force_velocity_d : De Groote et al. (2016) force–velocity d1..d4 (4,) [-]
     millard_length_grid : normalised fibre lengths of the tabulated Millard curve (P,) [-]
@@ -92,10 +97,8 @@ class MuscleSet:
     step_joint: np.ndarray
     step_angle_rad: np.ndarray
     fitted_range_rad: np.ndarray
-    length_weights: np.ndarray
-    moment_arm_weights: np.ndarray
-    length_scale: np.ndarray
-    moment_arm_scale: np.ndarray
+    segment_coefficients: np.ndarray
+    segment_scale: np.ndarray
     degroote_force_length_b: np.ndarray
     degroote_force_velocity_d: np.ndarray
     millard_length_grid: np.ndarray
@@ -103,11 +106,6 @@ class MuscleSet:
     millard_velocity_grid: np.ndarray
     millard_force_velocity: np.ndarray
     source: str
-
-    def __post_init__(self) -> None:
-        for value in vars(self).values():
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
 
 
 def _read_only(values: Any, dtype: type = float) -> np.ndarray:
@@ -121,6 +119,51 @@ def _entry(table: Mapping[str, Any], key: str, where: str) -> Any:
         return table[key]
     except (KeyError, TypeError):
         raise ParameterError(f"{where}: missing key '{key}'") from None
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """One muscle's polynomial terms as read from the data file (crossed joints only)."""
+
+    exponents: np.ndarray  # (K, crossed joints)
+    coefficients: np.ndarray  # (K,)
+    stepped: np.ndarray  # (K,) True for step terms
+    segments: np.ndarray  # (4, K) segment parts of the coefficients
+    step_joint: int
+    step_angle: float
+
+    @classmethod
+    def read(cls, entry: Mapping[str, Any], here: str, n_joints: int) -> _Terms:
+        parts = [("Exponents [-]", "Coefficients [m]", "Segment coefficients [m]")]
+        step_joint, step_angle = -1, np.inf
+        if "Step joint" in entry:
+            step_joint = JOINTS.index(_entry(entry, "Step joint", here))
+            step_angle = float(_entry(entry, "Step angle [rad]", here))
+            parts.append(
+                ("Step exponents [-]", "Step coefficients [m]", "Segment step coefficients [m]")
+            )
+        exponents, coefficients, segments, stepped = [], [], [], []
+        for exps_key, coefs_key, segments_key in parts:
+            exps = np.asarray(_entry(entry, exps_key, here), dtype=np.int64)
+            coefs = np.asarray(_entry(entry, coefs_key, here), dtype=float)
+            split = np.asarray(_entry(entry, segments_key, here), dtype=float)
+            if exps.shape != (coefs.size, n_joints) or split.shape != (len(SEGMENTS), coefs.size):
+                raise ParameterError(
+                    f"{here}: '{exps_key}' must have one row of {n_joints} per coefficient and "
+                    f"'{segments_key}' one row per segment ({', '.join(SEGMENTS)})"
+                )
+            exponents.append(exps)
+            coefficients.append(coefs)
+            segments.append(split)
+            stepped.append(np.full(coefs.size, segments_key.startswith("Segment step")))
+        return cls(
+            exponents=np.vstack(exponents),
+            coefficients=np.concatenate(coefficients),
+            stepped=np.concatenate(stepped),
+            segments=np.hstack(segments),
+            step_joint=step_joint,
+            step_angle=step_angle,
+        )
 
 
 def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
@@ -156,10 +199,8 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
 
     rows: dict[str, list[Any]] = {key: [] for key in ("F", "lopt", "lts", "alpha", "vmax")}
     crosses = np.zeros((len(muscles), len(JOINTS)), dtype=bool)
-    polynomials = []
+    polynomials: list[tuple[list[int], _Terms]] = []
     steps: list[tuple[int, float]] = []
-    length_weights = np.zeros((len(muscles), len(SEGMENTS)))
-    arm_weights = np.zeros((len(muscles), len(SEGMENTS), len(JOINTS)))
     table = _entry(data, "muscles", where)
     for m, muscle in enumerate(muscles):
         entry = _entry(table, muscle, where)
@@ -177,49 +218,21 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
             raise ParameterError(f"{here}: unknown joints {unknown}; valid: {list(JOINTS)}")
         columns = [JOINTS.index(joint) for joint in joints]
         crosses[m, columns] = True
-        exps = np.asarray(_entry(entry, "Exponents [-]", here), dtype=np.int64)
-        coefs = np.asarray(_entry(entry, "Coefficients [m]", here), dtype=float)
-        if exps.ndim != 2 or exps.shape != (coefs.size, len(columns)):
-            raise ParameterError(
-                f"{here}: 'Exponents [-]' must be one row of {len(columns)} per coefficient"
-            )
-        if "Step joint" in entry:
-            step_joint = JOINTS.index(_entry(entry, "Step joint", here))
-            step_angle = float(_entry(entry, "Step angle [rad]", here))
-            step_exps = np.asarray(_entry(entry, "Step exponents [-]", here), dtype=np.int64)
-            step_coefs = np.asarray(_entry(entry, "Step coefficients [m]", here), dtype=float)
-            if step_exps.ndim != 2 or step_exps.shape != (step_coefs.size, len(columns)):
-                raise ParameterError(
-                    f"{here}: 'Step exponents [-]' must be one row of {len(columns)} per "
-                    "step coefficient"
-                )
-        else:
-            step_joint, step_angle = -1, np.inf
-            step_exps = np.zeros((0, len(columns)), dtype=np.int64)
-            step_coefs = np.zeros(0)
-        steps.append((step_joint, step_angle))
-        polynomials.append(
-            (
-                columns,
-                np.vstack([exps, step_exps]),
-                np.concatenate([coefs, step_coefs]),
-                np.arange(coefs.size + step_coefs.size) >= coefs.size,
-            )
-        )
-        weights = np.asarray(_entry(entry, "Length scaling weights [-]", here), dtype=float)
-        length_weights[m] = weights / weights.sum()
-        arms = np.asarray(_entry(entry, "Moment arm scaling weights [-]", here), dtype=float)
-        sums = arms.sum(axis=0)
-        arm_weights[m] = np.divide(arms, sums, out=np.zeros_like(arms), where=sums != 0.0)
+        terms = _Terms.read(entry, here, len(columns))
+        steps.append((terms.step_joint, terms.step_angle))
+        polynomials.append((columns, terms))
 
-    terms = max(coefs.size for _, _, coefs, _ in polynomials)
-    exponents = np.zeros((len(muscles), terms, len(JOINTS)), dtype=np.int64)
-    coefficients = np.zeros((len(muscles), terms))
-    stepped = np.zeros((len(muscles), terms), dtype=bool)
-    for m, (columns, exps, coefs, is_step) in enumerate(polynomials):
-        exponents[m, : coefs.size][:, columns] = exps
-        coefficients[m, : coefs.size] = coefs
-        stepped[m, : coefs.size] = is_step
+    size = max(terms.coefficients.size for _, terms in polynomials)
+    exponents = np.zeros((len(muscles), size, len(JOINTS)), dtype=np.int64)
+    coefficients = np.zeros((len(muscles), size))
+    stepped = np.zeros((len(muscles), size), dtype=bool)
+    segment_coefficients = np.zeros((len(muscles), len(SEGMENTS), size))
+    for m, (columns, terms) in enumerate(polynomials):
+        n = terms.coefficients.size
+        exponents[m, :n][:, columns] = terms.exponents
+        coefficients[m, :n] = terms.coefficients
+        stepped[m, :n] = terms.stepped
+        segment_coefficients[m, :, :n] = terms.segments
     return MuscleSet(
         name=name,
         muscles=muscles,
@@ -235,10 +248,8 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
         step_joint=_read_only([joint for joint, _ in steps], np.int64),
         step_angle_rad=_read_only([angle for _, angle in steps]),
         fitted_range_rad=_read_only(fitted_range),
-        length_weights=_read_only(length_weights),
-        moment_arm_weights=_read_only(arm_weights),
-        length_scale=_read_only(np.ones(len(muscles))),
-        moment_arm_scale=_read_only(np.ones((len(muscles), len(JOINTS)))),
+        segment_coefficients=_read_only(segment_coefficients),
+        segment_scale=_read_only(np.ones(len(SEGMENTS))),
         degroote_force_length_b=_read_only(
             [_entry(degroote, f"Active force-length b{i} [-]", degroote_where) for i in range(1, 5)]
         ),
@@ -266,16 +277,17 @@ def scale_muscle_set(
     height_ratio: float = 1.0,
     segment_scale: Mapping[str, float] | None = None,
 ) -> MuscleSet:
-    """Scale a muscle set to a subject, the way OpenSim's ScaleTool scales the model.
+    """Scale a muscle set to a subject, as OpenSim's ScaleTool scales the model.
 
     Each segment (pelvis, thigh, shank, foot) gets a length factor s_b: ``segment_scale[b]`` if
-    given, else ``height_ratio`` (subject height / generic-model height). A muscle's length and
-    its optimal fibre and tendon slack lengths (whose ratio to the path length the ScaleTool
-    keeps; Delp et al. 2007) scale by Σ_b w_b s_b, its moment arm about joint j by Σ_b v_bj s_b,
-    with w, v the first-order sensitivities of the generic model from
-    ``scripts/fit_muscle_geometry.py`` (each set sums to 1, so a uniform scale s multiplies
-    lengths and moment arms by s and keeps r = ∂L/∂θ exact; per-segment factors keep it only
-    approximately). Factors compose when a scaled set is scaled again.
+    given, else ``height_ratio`` (subject height / model height). The length becomes
+    L(θ, s) = Σ_b s_b L_b(θ), with L_b = ∂L/∂s_b the segment parts fitted by
+    ``scripts/fit_muscle_geometry.py`` to OpenSim's scaling: exact for a uniform scale (L is
+    homogeneous of degree 1 in s, Euler's theorem), first order in the differences between
+    segments otherwise. It stays a polynomial, so r = ∂L/∂θ holds for any scaling. Optimal
+    fibre and tendon slack lengths scale with the path length in the default posture (all
+    angles 0), as the ScaleTool does (Delp et al. 2007). Factors compose with an earlier
+    scaling of the set.
 
     Parameters
     ----------
@@ -296,16 +308,18 @@ def scale_muscle_set(
     for key, value in factors.items():
         if not (np.isfinite(value) and value > 0):
             raise InputError("segment_scale", key, "a length factor > 0", str(value))
-    s = np.array([factors[key] for key in SEGMENTS], dtype=float)
-    length_factor = muscles.length_weights @ s
-    arm_factor = np.einsum("msj,s->mj", muscles.moment_arm_weights, s)
-    arm_factor = np.where(muscles.crosses, arm_factor, 1.0)
-    return replace(
+    total = muscles.segment_scale * np.array([factors[key] for key in SEGMENTS])
+    scaled = replace(
         muscles,
-        length_scale=_read_only(muscles.length_scale * length_factor),
-        moment_arm_scale=_read_only(muscles.moment_arm_scale * arm_factor),
-        optimal_fiber_length_m=_read_only(muscles.optimal_fiber_length_m * length_factor),
-        tendon_slack_length_m=_read_only(muscles.tendon_slack_length_m * length_factor),
+        coefficients=_read_only(np.einsum("msk,s->mk", muscles.segment_coefficients, total)),
+        segment_scale=_read_only(total),
+    )
+    default = np.zeros(len(JOINTS))
+    ratio = musculotendon_length_m(scaled, default) / musculotendon_length_m(muscles, default)
+    return replace(
+        scaled,
+        optimal_fiber_length_m=_read_only(muscles.optimal_fiber_length_m * ratio),
+        tendon_slack_length_m=_read_only(muscles.tendon_slack_length_m * ratio),
     )
 
 
@@ -398,10 +412,7 @@ def _evaluate(muscles: MuscleSet, angles: np.ndarray) -> tuple[np.ndarray, np.nd
         arms,
     )
     shape = angles.shape[:-1]
-    return (
-        lengths.reshape(*shape, -1) * muscles.length_scale,
-        arms.reshape(*shape, len(muscles.muscles), len(JOINTS)) * muscles.moment_arm_scale,
-    )
+    return lengths.reshape(*shape, -1), arms.reshape(*shape, len(muscles.muscles), len(JOINTS))
 
 
 def musculotendon_length_m(muscles: MuscleSet, angles_rad: Any) -> np.ndarray:
