@@ -371,10 +371,10 @@ def _knee_3d_columns(
     """``knee_moment_3d_nm`` (extensor +) about the model's knee axis from its 3-D distal chain,
     and ``knee_abduction_moment_3d_nm`` (internal, balancing an external varus moment).
 
-    :func:`kneeload.dynamics.inverse_3d.knee_flexion_moment_3d` returns the generalised force in
+    :func:`kneeload.knee_3d.knee_flexion_moment_3d` returns the generalised force in
     the sign of the knee coordinate; the declared coordinate convention turns it extensor +.
     """
-    from kneeload.dynamics.inverse_3d import knee_flexion_moment_3d
+    from kneeload.knee_3d import knee_flexion_moment_3d
     from kneeload.trial import coordinate_set
 
     knee = knee_flexion_moment_3d(osim, coordinates, ground, side, cutoff_hz=cutoff_hz)

@@ -188,7 +188,7 @@ def leg_trial_from_opensim(
         raise TypeError("model must be an OsimModel (kneeload.io.osim.read_osim)")
     side = check_side(side)
     s = side[0]
-    chain_joints = _leg_joints(model, s)
+    chain_joints = leg_joints(model, s)
     time = coordinates.time_s
     values = coordinates.values
     if cutoff_hz is not None:
@@ -203,7 +203,7 @@ def leg_trial_from_opensim(
     def sagittal(points: FloatArray) -> FloatArray:
         return np.ascontiguousarray(_to_facing(points, facing)[:, :2])
 
-    foot_bodies = _distal_bodies(model, model.joints[chain_joints["ankle"]].child_body)
+    foot_bodies = distal_bodies(model, model.joints[chain_joints["ankle"]].child_body)
     shank = model.joints[chain_joints["knee"]].child_body
     thigh = model.joints[chain_joints["hip"]].child_body
     segments = [foot_bodies, [shank], [thigh]]
@@ -223,7 +223,7 @@ def leg_trial_from_opensim(
         x_axis = _to_facing(rotation[:, :, 0], facing)
         angle[name] = np.unwrap(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
     grf, cop, free = (_to_facing(v, facing) for v in foot_ground_reaction(forces, side, time))
-    knee_slope = _knee_translation_per_extension(model, q, chain_joints, poses, facing)
+    knee_slope = _knee_translation_per_extension(model, q, chain_joints, facing)
     joint_angles = _opensim_joint_angles(coordinates, values, side)
     return LegTrial(
         time_s=time,
@@ -249,7 +249,7 @@ def leg_trial_from_opensim(
     )
 
 
-def _leg_joints(model: OsimModel, s: str) -> dict[str, str]:
+def leg_joints(model: OsimModel, s: str) -> dict[str, str]:
     """Hip, knee and ankle joint names of one side: the joints whose children are the thigh
     (femur), shank (tibia) and the first foot body (talus, else calcaneus)."""
     wanted = {
@@ -270,7 +270,7 @@ def _leg_joints(model: OsimModel, s: str) -> dict[str, str]:
     return found
 
 
-def _distal_bodies(model: OsimModel, root: str) -> list[str]:
+def distal_bodies(model: OsimModel, root: str) -> list[str]:
     """``root`` and every body below it in the joint tree."""
     bodies = [root]
     for body in bodies:
@@ -304,40 +304,27 @@ def _knee_translation_per_extension(
     model: OsimModel,
     q: Mapping[str, FloatArray],
     chain_joints: Mapping[str, str],
-    poses: Mapping[str, tuple[FloatArray, FloatArray]],
     facing: float,
 ) -> FloatArray | None:
     """d(knee centre)/d(shank extension angle), (F, 2) [m/rad], thigh held still.
 
-    Central difference of the forward kinematics in the knee coordinate. The generalised force
-    of a knee whose centre translates with its angle (Delp 1990) is the moment about the knee
-    plus this vector dotted with the joint force (virtual work).
+    The sagittal part of the knee's mobility
+    (:func:`kneeload.dynamics.inverse_3d.knee_joint_jacobian`): the centre's velocity over the
+    shank's angular velocity about z, both per unit knee coordinate, in the facing frame. The
+    generalised force of a knee whose centre translates with its angle (Delp 1990) is the moment
+    about the knee plus this vector dotted with the joint force (virtual work).
     """
-    from kneeload.dynamics.model_kinematics import body_poses, joint_center
+    from kneeload.dynamics.inverse_3d import knee_joint_jacobian
 
     knee = model.joints[chain_joints["knee"]]
     if len(knee.coordinates) != 1 or knee.coordinates[0] not in q:
         return None
-    name = knee.coordinates[0]
-    step = 1e-6
-    thigh = knee.parent_body
-    r_thigh, p_thigh = poses[thigh]
-    centre_in_thigh: list[FloatArray] = []  # knee centre in thigh axes, at q + step, q - step
-    shank_angle: list[FloatArray] = []  # shank x axis angle in the facing frame [rad]
-    for sign in (1.0, -1.0):
-        q_step = dict(q)
-        q_step[name] = q[name] + sign * step
-        moved = body_poses(model, q_step, bodies=[knee.child_body])
-        centre = joint_center(model, knee.name, moved)
-        centre_in_thigh.append(np.einsum("fji,fj->fi", r_thigh, centre - p_thigh))
-        x_axis = _to_facing(moved[knee.child_body][0][:, :, 0], facing)
-        shank_angle.append(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
-    d_centre_local = (centre_in_thigh[0] - centre_in_thigh[1]) / (2 * step)
-    d_centre = _to_facing(np.einsum("fij,fj->fi", r_thigh, d_centre_local), facing)
-    d_angle = (shank_angle[0] - shank_angle[1]) / (2 * step)
-    if np.max(np.abs(d_centre)) < 1e-9:
+    axis, centre = knee_joint_jacobian(model, q, knee.name)
+    if np.max(np.abs(centre)) < 1e-9:
         return None
-    return np.ascontiguousarray(d_centre[:, :2] / d_angle[:, None])
+    axis_facing = _to_facing(axis, facing)
+    centre_facing = _to_facing(centre, facing)
+    return np.ascontiguousarray(centre_facing[:, :2] / axis_facing[:, 2:3])
 
 
 #: roles every recognised coordinate set names (the others may be absent, e.g. planar models)

@@ -428,9 +428,9 @@ def test_coordinates_without_the_knee_raise_input_error(subject01: dict[str, Pat
     """A coordinate file lacking the knee coordinate names it, instead of a KeyError."""
     import dataclasses
 
-    from kneeload.dynamics.inverse_3d import knee_flexion_moment_3d
     from kneeload.io.opensim import read_coordinates, read_grf
     from kneeload.io.osim import read_osim
+    from kneeload.knee_3d import knee_flexion_moment_3d
 
     model = read_osim(subject01["model"])
     coordinates = read_coordinates(

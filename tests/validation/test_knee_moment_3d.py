@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kneeload.dynamics.inverse_3d import KneeMoment3D, distal_chain_loads_3d, knee_flexion_moment_3d
+from kneeload.dynamics.inverse_3d import distal_chain_loads_3d
 from kneeload.io.opensim import read_coordinates, read_grf, read_storage
 from kneeload.io.osim import OsimModel, read_osim
+from kneeload.knee_3d import KneeMoment3D, knee_flexion_moment_3d
 from kneeload.trial import LegTrial, leg_trial_from_opensim
 
 pytestmark = pytest.mark.validation
