@@ -414,17 +414,31 @@ def scaled_check(model_path: Path, factors: dict[str, float]) -> dict[str, objec
 
 
 def check_table(leg: OpenSimLeg) -> dict[str, object]:
-    """OpenSim's lengths and moment arms (OpenSim's sign and coordinates) at the test postures."""
+    """OpenSim's values at the test postures (OpenSim's sign and coordinates).
+
+    Lengths and moment arms; with rigid tendons (``ignore_tendon_compliance``) the normalised
+    fibre length, pennation, force-length multiplier and the active fibre force along the
+    tendon at full activation (``calcInextensibleTendonActiveFiberForce``) at rest and at the
+    check speeds.
+    """
     postures = np.radians(np.array(CHECK_POSTURES_DEG))
+    velocities = np.array(CHECK_VELOCITIES)
     table: dict[str, object] = {
         f"{COORDINATES[j][0]} [rad]": (postures[:, i] * COORDINATES[j][1] + 0.0).tolist()
         for i, j in enumerate(JOINTS)
     }
+    table.update(
+        {
+            f"{COORDINATES[j][0]} speed [rad/s]": (velocities[:, i] * COORDINATES[j][1]).tolist()
+            for i, j in enumerate(JOINTS)
+        }
+    )
     for name in MUSCLES:
         muscle = leg.muscles[name]
         path = muscle.getGeometryPath()
         lengths, arms, fibers, cosines, multipliers = [], [], [], [], []
-        for angles in postures:
+        static, moving = [], []
+        for angles, speeds in zip(postures, velocities, strict=True):
             leg.set_posture(angles)
             leg.model.realizeVelocity(leg.state)
             lengths.append(path.getLength(leg.state))
@@ -432,16 +446,36 @@ def check_table(leg: OpenSimLeg) -> dict[str, object]:
             fibers.append(muscle.getNormalizedFiberLength(leg.state))
             cosines.append(muscle.getCosPennationAngle(leg.state))
             multipliers.append(muscle.getActiveForceLengthMultiplier(leg.state))
+            static.append(muscle.calcInextensibleTendonActiveFiberForce(leg.state, 1.0))
+            for coordinate, sign, speed in zip(leg.coordinates, leg.signs, speeds, strict=True):
+                coordinate.setSpeedValue(leg.state, float(sign * speed))
+            leg.model.realizeVelocity(leg.state)
+            moving.append(muscle.calcInextensibleTendonActiveFiberForce(leg.state, 1.0))
+            for coordinate in leg.coordinates:
+                coordinate.setSpeedValue(leg.state, 0.0)
         entry: dict[str, object] = {"Musculotendon length [m]": lengths}
         for i, j in enumerate(JOINTS):
             entry[f"Moment arm about {COORDINATES[j][0]} [m]"] = [float(a[i]) for a in arms]
         entry["Rigid-tendon normalised fiber length [-]"] = fibers
         entry["Cosine of pennation angle [-]"] = cosines
         entry["Millard2012 active force-length multiplier [-]"] = multipliers
+        entry["Inextensible-tendon active fiber force at rest [N]"] = static
+        entry["Inextensible-tendon active fiber force at the speeds [N]"] = moving
         table[name] = entry
     return table
 
 
+#: joint angular velocities at the check postures, kneeload's sign [rad/s] (gait-like magnitudes)
+CHECK_VELOCITIES = (
+    (0.5, -2.0, 0.5),
+    (-1.0, 3.0, -0.5),
+    (1.5, -4.0, 1.0),
+    (-2.0, 1.0, -3.0),
+    (2.0, 5.0, 2.0),
+    (-1.0, -5.0, -1.0),
+    (0.8, 0.0, 0.0),
+    (0.0, -1.5, 4.0),
+)
 MILLARD_CHECK_LENGTHS = [0.4523, 0.5317, 0.6871, 0.8129, 0.9563, 1.0417, 1.2233, 1.5291]
 MILLARD_CHECK_VELOCITIES = [-0.9137, -0.5519, -0.2371, -0.0533, 0.0417, 0.3163, 0.7771]
 MILLARD_LENGTHS = np.round(np.arange(0.30, 2.0001, 0.005), 6)

@@ -43,6 +43,7 @@ SCALED_LENGTH_RELATIVE = 0.01  # scaled generic fit vs OpenSim's scaled subject0
 SCALED_ARM_TOLERANCE_M = 3e-3
 FIBER_LENGTH_TOLERANCE = 0.01  # normalised rigid-tendon fibre length vs OpenSim [-]
 MULTIPLIER_TOLERANCE = 0.02  # Millard force-length multiplier at the check postures [-]
+CAPACITY_TOLERANCE = 0.02  # max_force_n vs OpenSim's rigid-tendon active force, fraction of F0
 
 
 @pytest.fixture(scope="module", params=available("muscles"))
@@ -232,6 +233,36 @@ def test_rigid_tendon_fiber_length_and_force_length_vs_opensim(
         multiplier = capacity[:, m] / (muscles.max_isometric_force_n[m] * cos_alpha[:, m])
         opensim = np.asarray(entry["Millard2012 active force-length multiplier [-]"])
         assert np.max(np.abs(multiplier - opensim)) <= MULTIPLIER_TOLERANCE, name
+
+
+def test_max_force_matches_opensim_rigid_tendon_force(
+    muscles: MuscleSet, data: dict[str, Any]
+) -> None:
+    """OpenSim's calcInextensibleTendonActiveFiberForce(activation 1) at rest and moving.
+
+    The force OpenSim's static optimisation bounds each muscle with; the speeds exercise the
+    fibre-velocity model v = cos α Σ_j r_j ω_j and the Millard force–velocity curve. OpenSim 4.6
+    leaves the pennation out (F0 f_L f_V): ``pennation=False`` must reproduce it, and the
+    default (force along the tendon) must equal it times OpenSim's own cos α.
+    """
+    check = data["check"]
+    angles = check_postures(check)
+    speeds = np.stack(
+        [np.asarray(check[f"{q} speed [rad/s]"]) * sign for q, sign in OPENSIM], axis=-1
+    )
+    for m, name in enumerate(NAMES):
+        entry = check[name]
+        limit = CAPACITY_TOLERANCE * muscles.max_isometric_force_n[m]
+        cos_alpha = np.asarray(entry["Cosine of pennation angle [-]"])
+        for velocities, key in (
+            (None, "Inextensible-tendon active fiber force at rest [N]"),
+            (speeds, "Inextensible-tendon active fiber force at the speeds [N]"),
+        ):
+            reference = np.asarray(entry[key])
+            opensim_like = max_force_n(muscles, angles, velocities, pennation=False)[:, m]
+            along_tendon = max_force_n(muscles, angles, velocities)[:, m]
+            assert np.max(np.abs(opensim_like - reference)) <= limit, (name, key)
+            assert np.max(np.abs(along_tendon - reference * cos_alpha)) <= limit, (name, key)
 
 
 def test_curves_match_opensim(muscles: MuscleSet, data: dict[str, Any]) -> None:

@@ -536,6 +536,7 @@ def max_force_n(
     *,
     force_length: bool = True,
     curve: str = "Millard2012",
+    pennation: bool = True,
 ) -> np.ndarray:
     """Maximum force each muscle can transmit along its tendon at full activation [N].
 
@@ -545,6 +546,11 @@ def max_force_n(
     with the fibre velocity v = cos α Σ_j r_j ω_j (rigid tendon, constant-width pennation,
     r_j = ∂L/∂θ_j; Zajac 1989). Passive fibre force is not included.
 
+    OpenSim 4.6's static optimisation bounds each muscle by its
+    ``calcInextensibleTendonActiveFiberForce(state, 1)``, which (measured against OpenSim in
+    ``tests/muscles/test_geometry.py``) is F0 f_L f_V without the cos α; ``pennation=False``
+    reproduces it.
+
     Parameters
     ----------
     muscles : muscle set
@@ -553,6 +559,7 @@ def max_force_n(
     force_length : apply force–length and pennation; without it and without velocities the
         result is F0 broadcast to (..., M)
     curve : "Millard2012" (the model's own curves, as OpenSim uses them) or "DeGroote2016"
+    pennation : project the fibre force on the tendon (× cos α); only with ``force_length``
 
     Returns
     -------
@@ -568,7 +575,9 @@ def max_force_n(
     factor = np.ones(shape)
     if force_length:
         normalized = fiber / muscles.optimal_fiber_length_m
-        factor = active_force_length_multiplier(muscles, normalized, curve) * cos_alpha
+        factor = active_force_length_multiplier(muscles, normalized, curve)
+        if pennation:
+            factor = factor * cos_alpha
     if angular_velocity_rad_s is not None:
         velocities = _checked_angles(angular_velocity_rad_s, "angular_velocity_rad_s")
         path_velocity = np.einsum("...mj,...j->...m", arms, velocities)
