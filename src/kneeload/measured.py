@@ -23,6 +23,7 @@ FloatArray = NDArray[np.float64]
 if TYPE_CHECKING:
     from kneeload.io.c3d import C3DTrial
     from kneeload.io.osim import OsimModel
+    from kneeload.knee_loads import LoadSharingOptions
     from kneeload.trial import LegTrial
 
 Data = TypeVar("Data", MarkerData, GroundReactionData)
@@ -160,8 +161,10 @@ def analyze(
     columns: str | Path | None = None,
     force_columns: str | Path | None = None,
     anthropometry: str = "Winter2009",
+    load_sharing: LoadSharingOptions | None = None,
 ) -> pd.DataFrame:
-    """Joint angles, moments and knee forces of one leg of a measured trial, one row per frame.
+    """Joint angles, moments, muscle forces and knee contact loads of one leg of a measured
+    trial, one row per frame.
 
     Parameters
     ----------
@@ -189,14 +192,20 @@ def analyze(
     columns, force_columns : column maps (``.toml``, :mod:`kneeload.io.csv_table`) of delimited
         kinematics and force tables; ``force_columns`` defaults to ``columns``
     anthropometry : segment table in ``models/anthropometry/`` for markers and the generic leg
+    load_sharing : muscle and contact model choices (default
+        :class:`kneeload.knee_loads.LoadSharingOptions`)
 
     Returns
     -------
     DataFrame : columns of :data:`kneeload.analysis.FRAME_COLUMNS` plus BW and N·m/kg versions;
         with an ``.osim`` model also ``knee_moment_3d_nm`` and ``knee_abduction_moment_3d_nm``
-        from the model's 3-D distal chain; ``attrs["notes"]`` says what was estimated.
+        from the model's 3-D distal chain; then the muscle and knee contact columns of
+        :func:`kneeload.knee_loads.knee_loads`. ``attrs["notes"]`` says what was estimated,
+        the other ``attrs`` name the models used.
     """
     from kneeload.analysis import analyze_leg
+    from kneeload.knee_loads import LoadSharingOptions as Options
+    from kneeload.knee_loads import knee_loads
     from kneeload.trial import check_side
 
     side = check_side(side)
@@ -206,6 +215,8 @@ def analyze(
         raise InputError("--height", "height_m", "a stature > 0 m", f"{height_m:g}")
     if cutoff_hz is not None and not cutoff_hz > 0:
         raise InputError("--cutoff", "cutoff_hz", "a cut-off frequency > 0 Hz", f"{cutoff_hz:g}")
+    load_sharing = load_sharing if load_sharing is not None else Options()
+    load_sharing.check()
     kinematics_path = _existing(kinematics, "kinematics", KINEMATICS_SUFFIXES)
     forces_path = _existing(forces, "forces", FORCE_SUFFIXES)
     force_columns = force_columns if force_columns is not None else columns
@@ -259,6 +270,7 @@ def analyze(
     table = analyze_leg(trial)
     for column, values in knee_3d.items():
         table[column] = values
+    table = knee_loads(table, mass_kg, load_sharing)
     if height_m is not None:
         table.attrs["height_m"] = height_m
     return table
