@@ -316,6 +316,18 @@ def test_bad_set_name_lists_valid_names() -> None:
         load_muscle_set("gait2392_made_up")
 
 
+def test_incomplete_data_file_names_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    import copy
+
+    import kneeload.muscles.geometry as geometry
+
+    data = copy.deepcopy(load_parameter_set("muscles", "gait10dof18musc"))
+    del data["muscles"]["vasti"]["Coefficients [m]"]
+    monkeypatch.setattr(geometry, "load_parameter_set", lambda kind, name: data)
+    with pytest.raises(ParameterError, match=r"muscles\.vasti.*Coefficients \[m\]"):
+        geometry.load_muscle_set("gait10dof18musc")
+
+
 def test_bad_inputs(muscles: MuscleSet) -> None:
     with pytest.raises(InputError, match="angles_rad"):
         moment_arms_m(muscles, np.zeros((4, 2)))

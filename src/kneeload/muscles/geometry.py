@@ -137,7 +137,9 @@ class _Terms:
         parts = [("Exponents [-]", "Coefficients [m]", "Segment coefficients [m]")]
         step_joint, step_angle = -1, np.inf
         if "Step joint" in entry:
-            step_joint = JOINTS.index(_entry(entry, "Step joint", here))
+            if entry["Step joint"] not in JOINTS:
+                raise ParameterError(f"{here}: 'Step joint' must be one of {list(JOINTS)}")
+            step_joint = JOINTS.index(entry["Step joint"])
             step_angle = float(_entry(entry, "Step angle [rad]", here))
             parts.append(
                 ("Step exponents [-]", "Step coefficients [m]", "Segment step coefficients [m]")
@@ -176,7 +178,7 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
 
     Returns
     -------
-    MuscleSet : unscaled (generic-model) geometry and parameters.
+    MuscleSet : geometry and parameters of the set's model file, unscaled (segment_scale 1).
 
     References
     ----------
@@ -200,7 +202,6 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
     rows: dict[str, list[Any]] = {key: [] for key in ("F", "lopt", "lts", "alpha", "vmax")}
     crosses = np.zeros((len(muscles), len(JOINTS)), dtype=bool)
     polynomials: list[tuple[list[int], _Terms]] = []
-    steps: list[tuple[int, float]] = []
     table = _entry(data, "muscles", where)
     for m, muscle in enumerate(muscles):
         entry = _entry(table, muscle, where)
@@ -218,9 +219,7 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
             raise ParameterError(f"{here}: unknown joints {unknown}; valid: {list(JOINTS)}")
         columns = [JOINTS.index(joint) for joint in joints]
         crosses[m, columns] = True
-        terms = _Terms.read(entry, here, len(columns))
-        steps.append((terms.step_joint, terms.step_angle))
-        polynomials.append((columns, terms))
+        polynomials.append((columns, _Terms.read(entry, here, len(columns))))
 
     size = max(terms.coefficients.size for _, terms in polynomials)
     exponents = np.zeros((len(muscles), size, len(JOINTS)), dtype=np.int64)
@@ -245,8 +244,8 @@ def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
         exponents=_read_only(exponents, np.int64),
         coefficients=_read_only(coefficients),
         stepped=_read_only(stepped, bool),
-        step_joint=_read_only([joint for joint, _ in steps], np.int64),
-        step_angle_rad=_read_only([angle for _, angle in steps]),
+        step_joint=_read_only([terms.step_joint for _, terms in polynomials], np.int64),
+        step_angle_rad=_read_only([terms.step_angle for _, terms in polynomials]),
         fitted_range_rad=_read_only(fitted_range),
         segment_coefficients=_read_only(segment_coefficients),
         segment_scale=_read_only(np.ones(len(SEGMENTS))),
