@@ -3,11 +3,11 @@
 Needs an OpenSim-enabled Python (kneeload itself never imports ``opensim``)::
 
     pip install .[opensim]            # or use a separate venv that has opensim 4.6
-    python scripts/opensim_references.py --shared ../shared/data --out tests/references
+    python scripts/opensim_references.py --shared ../shared/data --out src/kneeload/validation/references
 
     # on the development machine OpenSim lives in its own venv:
     /tmp/osimvenv/bin/python scripts/opensim_references.py --shared ../shared/data \
-        --out tests/references
+        --out src/kneeload/validation/references
 
 What it runs (``AnalyzeTool`` with one ``StaticOptimization`` analysis, OpenSim's own SO):
 
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=here / "tests" / "references",
-        help="output folder (default: tests/references)",
+        help="output folder (default: src/kneeload/validation/references)",
     )
     ap.add_argument(
         "--work",
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             f" {100.0 * (t_so[j] - hs[0]) / (hs[1] - hs[0]):.1f} % of that cycle"
         )
     reserve_knee = fcol("knee_angle_r_reserve")
-    cmd = "python scripts/opensim_references.py --shared ../shared/data --out tests/references"
+    cmd = "python scripts/opensim_references.py --shared ../shared/data --out src/kneeload/validation/references"
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     comments = [
         "OpenSim static optimisation reference for kneeload (issue 3, validation item 2)",
