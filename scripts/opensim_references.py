@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--out",
         type=Path,
-        default=here / "tests" / "references",
+        default=here / "src" / "kneeload" / "validation" / "references",
         help="output folder (default: src/kneeload/validation/references)",
     )
     ap.add_argument(
