@@ -733,15 +733,14 @@ def fit_model(model_path: Path, output: Path, description: str) -> None:
     rng = np.random.default_rng(SEED)
     fits = {}
     for name in MUSCLES:
-        fits[name] = fit_muscle(leg, legs, name, rng)
-        e = fits[name]["errors"]
-        assert isinstance(e, dict)
+        fits[name] = result = fit_muscle(leg, legs, name, rng)
+        e, joints, adjustment = result["errors"], result["joints"], result["segment_adjustment"]
+        assert isinstance(e, dict) and isinstance(joints, list) and isinstance(adjustment, float)
         print(
-            f"{name:11s} joints={','.join(fits[name]['joints']):16s} "  # type: ignore[arg-type]
-            f"degree={fits[name]['degree']} length RMS {e['length_rms'] * 1e3:.3f} mm "
-            f"max {e['length_max'] * 1e3:.3f} mm; moment arm RMS {e['arm_rms'] * 1e3:.3f} mm "
-            f"max {e['arm_max'] * 1e3:.3f} mm; segment split adjustment "
-            f"{fits[name]['segment_adjustment'] * 1e3:.4f} mm"
+            f"{name:11s} joints={','.join(joints):16s} degree={result['degree']} "
+            f"length RMS {e['length_rms'] * 1e3:.3f} mm max {e['length_max'] * 1e3:.3f} mm; "
+            f"moment arm RMS {e['arm_rms'] * 1e3:.3f} mm max {e['arm_max'] * 1e3:.3f} mm; "
+            f"segment split adjustment {adjustment * 1e3:.4f} mm"
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     write_toml(
