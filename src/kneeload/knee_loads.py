@@ -86,7 +86,7 @@ def knee_loads(
     """``table`` (one row per frame, :func:`kneeload.analysis.analyze_leg`) with muscle and
     knee contact columns appended.
 
-    Columns added: ``<muscle>_force_n`` and ``<muscle>_activation`` per muscle;
+    Columns added: ``muscle_<name>_force_n`` and ``muscle_<name>_activation`` per muscle;
     ``quadriceps_force_n`` (vasti + rectus femoris), ``quadriceps_activation`` (the vasti's, the
     quadriceps' prime movers), ``quadriceps_activation_weighted`` (force-weighted over the
     group), ``hamstrings_force_n`` (with the biceps femoris short head),
@@ -124,8 +124,8 @@ def knee_loads(
     activation = {m: solution.activation[0, :, i] for i, m in enumerate(muscles.muscles)}
     out = table.copy()
     for m in muscles.muscles:
-        out[f"{m}_force_n"] = force[m]
-        out[f"{m}_activation"] = activation[m]
+        out[f"muscle_{m}_force_n"] = force[m]
+        out[f"muscle_{m}_activation"] = activation[m]
     for group, members in MUSCLE_GROUPS.items():
         out[f"{group}_force_n"] = sum(force[m] for m in members)
     quadriceps = MUSCLE_GROUPS["quadriceps"]

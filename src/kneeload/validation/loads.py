@@ -122,7 +122,7 @@ def check_subject01_vasti_vs_opensim(data_dir: Path) -> CheckResult:
         reference = pd.read_csv(path, comment="#")
     time = reference["time_s"].to_numpy()
     theirs = reference["vasti_r_force_n"].to_numpy()
-    vasti = np.interp(time, ours["time_s"], ours["vasti_force_n"])
+    vasti = np.interp(time, ours["time_s"], ours["muscle_vasti_force_n"])
     stance = np.interp(time, ours["time_s"], ours["grf_vertical_n"]) > GRF_CONTACT_THRESHOLD_N
     cycle_s = 1.8522 - 0.6182  # right heel strikes of subject01_walk1_grf.mot (20 N)
     figures = {
