@@ -11,7 +11,9 @@ import pandas as pd
 TRIAL_PANELS: tuple[tuple[str, str], ...] = (
     ("knee_flexion_deg", "knee flexion [deg]"),
     ("knee_moment_nm_kg", "knee moment, extensor + [N·m/kg]"),
-    ("knee_force_axial_bw", "knee force, axial (compression +) [BW]"),
+    ("quadriceps_activation", "quadriceps (vasti) activation [-]"),
+    ("tf_compressive_bw", "tibiofemoral compression [BW]"),
+    ("pf_stress_mpa", "patellofemoral stress [MPa]"),
     ("grf_vertical_bw", "vertical GRF [BW]"),
 )
 
@@ -20,19 +22,21 @@ def plot_trial(table: pd.DataFrame, title: str = "", axes: Any = None) -> Any:
     """Per-stride curves of the main knee quantities against % gait cycle.
 
     Frames outside whole strides are drawn against time instead when the trial has no whole
-    stride. Returns the matplotlib Figure.
+    stride; panels whose column the table lacks are left out. Returns the matplotlib Figure.
     """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    panels = [(column, label) for column, label in TRIAL_PANELS if column in table.columns]
     if axes is None:
-        figure, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+        rows = (len(panels) + 1) // 2
+        figure, axes = plt.subplots(rows, 2, figsize=(10, 3.2 * rows), sharex=True, squeeze=False)
     else:
         figure = axes.flat[0].figure
     strides = sorted(s for s in table["stride"].unique() if s > 0)
-    for ax, (column, label) in zip(axes.flat, TRIAL_PANELS, strict=True):
+    for ax, (column, label) in zip(axes.flat, panels, strict=False):
         if strides:
             for stride in strides:
                 rows = table[table["stride"] == stride]
