@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.dynamics import _kernels
+from kneeload.dynamics._batch import as_batch
 from kneeload.exceptions import InputError
 
 FloatArray = NDArray[np.float64]
@@ -61,16 +62,6 @@ class PlanarJointLoads:
     moment_nm: FloatArray
 
 
-def _as_batch(name: str, value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
-    """Coerce to C-contiguous float64 with ``shape``, adding the case axis when it is missing."""
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim == len(shape) - 1:
-        array = array[np.newaxis]
-    if array.shape != shape:
-        raise InputError("inverse_dynamics", name, f"an array of shape {shape}", str(array.shape))
-    return np.ascontiguousarray(array)
-
-
 def planar_chain(
     mass_kg: ArrayLike,
     inertia_kg_m2: ArrayLike,
@@ -94,12 +85,12 @@ def planar_chain(
     per_case = (n_cases, len(SEGMENTS))
     per_frame = (n_cases, n_frames, len(SEGMENTS))
     chain = PlanarChain(
-        mass_kg=_as_batch("mass_kg", mass_kg, per_case),
-        inertia_kg_m2=_as_batch("inertia_kg_m2", inertia_kg_m2, per_case),
+        mass_kg=as_batch("inverse_dynamics", "mass_kg", mass_kg, per_case),
+        inertia_kg_m2=as_batch("inverse_dynamics", "inertia_kg_m2", inertia_kg_m2, per_case),
         com_m=np.ascontiguousarray(com),
-        com_acc_m_s2=_as_batch("com_acc_m_s2", com_acc_m_s2, (*per_frame, 2)),
-        alpha_rad_s2=_as_batch("alpha_rad_s2", alpha_rad_s2, per_frame),
-        joint_m=_as_batch("joint_m", joint_m, (*per_frame, 2)),
+        com_acc_m_s2=as_batch("inverse_dynamics", "com_acc_m_s2", com_acc_m_s2, (*per_frame, 2)),
+        alpha_rad_s2=as_batch("inverse_dynamics", "alpha_rad_s2", alpha_rad_s2, per_frame),
+        joint_m=as_batch("inverse_dynamics", "joint_m", joint_m, (*per_frame, 2)),
     )
     if not np.all(chain.mass_kg > 0):
         raise InputError("inverse_dynamics", "mass_kg", "segment masses > 0 kg")
@@ -135,16 +126,16 @@ def inverse_dynamics_planar(
     Winter DA (2009) Biomechanics and Motor Control of Human Movement, 4th ed., ch. 5.
     """
     n_cases, n_frames = chain.com_m.shape[:2]
-    grf = _as_batch("grf_n", grf_n, (n_cases, n_frames, 2))
-    cop = _as_batch("cop_m", cop_m, (n_cases, n_frames, 2))
+    grf = as_batch("inverse_dynamics", "grf_n", grf_n, (n_cases, n_frames, 2))
+    cop = as_batch("inverse_dynamics", "cop_m", cop_m, (n_cases, n_frames, 2))
     if free_moment_nm is None:
         free = np.zeros((n_cases, n_frames))
     else:
-        free = _as_batch("free_moment_nm", free_moment_nm, (n_cases, n_frames))
+        free = as_batch("inverse_dynamics", "free_moment_nm", free_moment_nm, (n_cases, n_frames))
     gravity = np.asarray(gravity_m_s2, dtype=np.float64)
     if gravity.shape == (2,):
         gravity = np.broadcast_to(gravity, (n_cases, 2))
-    gravity = _as_batch("gravity_m_s2", gravity, (n_cases, 2))
+    gravity = as_batch("inverse_dynamics", "gravity_m_s2", gravity, (n_cases, 2))
     force = np.empty((n_cases, n_frames, len(SEGMENTS), 2))
     moment = np.empty((n_cases, n_frames, len(SEGMENTS)))
     _kernels._planar_chain_batch(

@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.dynamics import _kernels_3d
+from kneeload.dynamics._batch import as_batch
 from kneeload.exceptions import InputError, ModelError
 from kneeload.io.osim import OsimModel
 
@@ -34,16 +35,6 @@ class KneeLoads3D:
 
     force_n: FloatArray
     moment_nm: FloatArray
-
-
-def _as_batch(name: str, value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
-    """C-contiguous float64 of ``shape``, adding the case axis when it is missing."""
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim == len(shape) - 1:
-        array = array[np.newaxis]
-    if array.shape != shape:
-        raise InputError(_SOURCE, name, f"an array of shape {shape}", str(array.shape))
-    return np.ascontiguousarray(array)
 
 
 def distal_chain_loads_3d(
@@ -99,8 +90,8 @@ def distal_chain_loads_3d(
     n_cases, n_frames, n_bodies = com.shape[:3]
     per_body = (n_cases, n_frames, n_bodies, 3)
     per_frame = (n_cases, n_frames, 3)
-    mass = _as_batch("mass_kg", mass_kg, (n_cases, n_bodies))
-    inertia = _as_batch("inertia_kg_m2", inertia_kg_m2, (n_cases, n_bodies, 3, 3))
+    mass = as_batch(_SOURCE, "mass_kg", mass_kg, (n_cases, n_bodies))
+    inertia = as_batch(_SOURCE, "inertia_kg_m2", inertia_kg_m2, (n_cases, n_bodies, 3, 3))
     if not np.all(mass > 0):
         raise InputError(_SOURCE, "mass_kg", "body masses > 0 kg")
     if not np.allclose(inertia, np.swapaxes(inertia, -1, -2)):
@@ -108,7 +99,7 @@ def distal_chain_loads_3d(
     if free_moment_nm is None:
         free = np.zeros(per_frame)
     else:
-        free = _as_batch("free_moment_nm", free_moment_nm, per_frame)
+        free = as_batch(_SOURCE, "free_moment_nm", free_moment_nm, per_frame)
     gravity = np.asarray(gravity_m_s2, dtype=np.float64)
     if gravity.shape == (3,):
         gravity = np.broadcast_to(gravity, (n_cases, 3))
@@ -117,16 +108,16 @@ def distal_chain_loads_3d(
     _kernels_3d._distal_chain_batch(
         mass,
         inertia,
-        _as_batch("com_m", com, per_body),
-        _as_batch("rotation", rotation, (*per_body, 3)),
-        _as_batch("omega_rad_s", omega_rad_s, per_body),
-        _as_batch("alpha_rad_s2", alpha_rad_s2, per_body),
-        _as_batch("com_acc_m_s2", com_acc_m_s2, per_body),
-        _as_batch("grf_n", grf_n, per_frame),
-        _as_batch("cop_m", cop_m, per_frame),
+        as_batch(_SOURCE, "com_m", com, per_body),
+        as_batch(_SOURCE, "rotation", rotation, (*per_body, 3)),
+        as_batch(_SOURCE, "omega_rad_s", omega_rad_s, per_body),
+        as_batch(_SOURCE, "alpha_rad_s2", alpha_rad_s2, per_body),
+        as_batch(_SOURCE, "com_acc_m_s2", com_acc_m_s2, per_body),
+        as_batch(_SOURCE, "grf_n", grf_n, per_frame),
+        as_batch(_SOURCE, "cop_m", cop_m, per_frame),
         free,
-        _as_batch("knee_m", knee_m, per_frame),
-        _as_batch("gravity_m_s2", gravity, (n_cases, 3)),
+        as_batch(_SOURCE, "knee_m", knee_m, per_frame),
+        as_batch(_SOURCE, "gravity_m_s2", gravity, (n_cases, 3)),
         force,
         moment,
     )
