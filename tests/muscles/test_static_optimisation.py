@@ -65,36 +65,53 @@ def _matrix(arm: Array, force: Array) -> Array:
     return (arm * force[:, None]).T
 
 
-def _slsqp(matrix: Array, target: Array, exponent: float) -> Array:
-    """Reference optimum of Σ aᵖ s.t. matrix a = target, 0 <= a <= 1 (SLSQP, cold start).
+def _scipy_optimum(matrix: Array, target: Array, exponent: float) -> Array:
+    """Reference optimum of Σ aᵖ s.t. matrix a = target, 0 <= a <= 1 (SLSQP).
 
-    The equality constraints are first reduced to an independent set (SVD), which SLSQP needs.
-    At ftol = 1e-14 SLSQP sometimes ends with status 8 ("positive directional derivative in
-    linesearch"): it cannot improve further. That end is accepted when the point is feasible.
+    The equality constraints are first reduced to an independent set (SVD), which SLSQP needs;
+    a square system has one solution, solved for directly. SLSQP starts from a feasible point
+    (``lsq_linear``), in variables and constraints scaled to about 1. It may end with
+    status 8 ("positive directional derivative in linesearch") or at its iteration limit
+    (status 9); then it restarts from its last point, and a feasible point that a restart does
+    not move is accepted (about 1 frame in 100 needs a restart).
     """
     n_muscles = matrix.shape[1]
     u, s, _ = np.linalg.svd(matrix, full_matrices=False)
     basis = u[:, s > 1e-10 * s[0]] if s[0] > 0 else u[:, :0]
     reduced, reduced_target = basis.T @ matrix, basis.T @ target
-    result = minimize(
-        lambda a: np.sum(np.clip(a, 0.0, None) ** exponent),
-        np.full(n_muscles, 0.5),
-        jac=lambda a: exponent * np.clip(a, 0.0, None) ** (exponent - 1.0),
-        constraints=[
-            {
-                "type": "eq",
-                "fun": lambda a: reduced @ a - reduced_target,
-                "jac": lambda a: reduced,
-            }
-        ],
-        bounds=[(0.0, 1.0)] * n_muscles,
-        method="SLSQP",
-        options={"ftol": 1e-14, "maxiter": 2000},
-    )
-    scale = np.abs(matrix).sum() + np.linalg.norm(target)
-    assert result.success or result.status == 8, result.message
-    assert np.abs(matrix @ result.x - target).max() <= 1e-9 * scale
-    return np.asarray(result.x)
+    if basis.shape[1] == n_muscles:
+        return np.linalg.solve(reduced, reduced_target)
+    start = lsq_linear(reduced, reduced_target, bounds=(0.0, 1.0), method="bvls", tol=1e-15).x
+    # SLSQP's tolerances are absolute: solve for z = a / size with unit-scale constraint rows
+    size = max(np.abs(start).max(), 1e-6)
+    rows = np.abs(reduced).max(axis=1, keepdims=True) * size
+    scaled, scaled_target = reduced * size / rows, reduced_target / rows[:, 0]
+    z = start / size
+    tolerance = 1e-9 * (np.abs(matrix).sum() + np.linalg.norm(target))
+    for _ in range(4):
+        result = minimize(
+            lambda z: np.sum(np.clip(z, 0.0, None) ** exponent),
+            z,
+            jac=lambda z: exponent * np.clip(z, 0.0, None) ** (exponent - 1.0),
+            constraints=[
+                {
+                    "type": "eq",
+                    "fun": lambda z: scaled @ z - scaled_target,
+                    "jac": lambda z: scaled,
+                }
+            ],
+            bounds=[(0.0, 1.0 / size)] * n_muscles,
+            method="SLSQP",
+            options={"ftol": 1e-14, "maxiter": 500},
+        )
+        moved = np.abs(result.x - z).max() * size
+        z = np.clip(result.x, 0.0, 1.0 / size)
+        feasible = np.abs(matrix @ (z * size) - target).max() <= tolerance
+        if feasible and (result.success or moved < 1e-12):  # done, or stuck at the optimum
+            break
+    assert result.success or result.status in (8, 9), result.message
+    assert np.abs(matrix @ (z * size) - target).max() <= tolerance
+    return z * size
 
 
 def _kkt_residual(matrix: Array, activation: Array, exponent: float) -> float:
@@ -130,7 +147,7 @@ def _reduced_reference(matrix: Array, moment: Array, exponent: float) -> Array:
     residual = _capacity_residual(matrix, moment)
     target = moment - residual
     if np.linalg.norm(residual) <= 1e-9 * (np.abs(matrix).sum() + np.linalg.norm(moment)):
-        return _slsqp(matrix, moment, exponent)
+        return _scipy_optimum(matrix, moment, exponent)
     direction = matrix.T @ residual
     threshold = 1e-9 * np.linalg.norm(matrix) * np.linalg.norm(residual)
     activation = np.where(direction > threshold, 1.0, 0.0)
@@ -138,10 +155,7 @@ def _reduced_reference(matrix: Array, moment: Array, exponent: float) -> Array:
     if free.any():
         sub = matrix[:, free]
         rhs = target - matrix[:, ~free] @ activation[~free]
-        if np.linalg.matrix_rank(sub) == sub.shape[1]:  # determined: SLSQP is not needed
-            activation[free] = np.linalg.lstsq(sub, rhs)[0]
-        else:
-            activation[free] = _slsqp(sub, rhs, exponent)
+        activation[free] = _scipy_optimum(sub, rhs, exponent)
     return activation
 
 
@@ -150,7 +164,7 @@ def _assert_matches_scipy(
 ) -> None:
     for index in np.ndindex(arm.shape[:2]):
         matrix = _matrix(arm[index], force[index])
-        reference = _slsqp(matrix, moment[index], exponent)
+        reference = _scipy_optimum(matrix, moment[index], exponent)
         ours = activation[index]
         np.testing.assert_allclose(ours, reference, rtol=0, atol=1e-6)
         objective = np.sum(ours**exponent)

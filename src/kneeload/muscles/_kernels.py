@@ -56,12 +56,17 @@ LOCK_TOL = 1e-9
 #: Newton–SQP (p ≠ 2): stop when the QP step is below this (activation units), at most OUTER_MAX
 OUTER_TOL = 1e-12
 OUTER_MAX = 100
+#: ... or, when the line search finds no decrease, converged if the predicted decrease −∇fᵀd is
+#: below this fraction of Σ aᵖ (the decrease is then lost in the rounding of Σ aᵖ)
+DECREASE_TOL = 1e-10
 #: safeguards of the Newton curvature p(p−1)aᵖ⁻², relative to its value at the largest activation
 CURV_MIN = 1e-6
 CURV_MAX = 1e6
-#: Armijo sufficient-decrease constant and smallest step (Nocedal & Wright 2006, §3.1)
+#: that reference falls back to p(p−1) outside [CURV_FLOOR, 1 / CURV_FLOOR] (tiny activations)
+CURV_FLOOR = 1e-200
+#: Armijo sufficient-decrease constant (Nocedal & Wright 2006, §3.1); halving stops when the
+#: step would move the activations less than OUTER_TOL
 ARMIJO_C = 1e-4
-ARMIJO_MIN_STEP = 1e-12
 
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
@@ -322,7 +327,7 @@ def _bvls(
             w = 0.0
             for j in range(n_joints):
                 w += gt[i, j] * res[j]
-            w /= col_norm[i] * res_norm
+            w = w / col_norm[i] / res_norm
             if state[i] == UPPER:
                 w = -w
             if w > best:
@@ -528,6 +533,8 @@ def _newton_model(
     for i in range(x.shape[0]):
         largest = max(largest, x[i])
     reference = base * largest ** (exponent - 2.0) if largest > 0.0 else base
+    if not (CURV_FLOOR < reference < 1.0 / CURV_FLOOR):  # under- or overflow of tiny activations
+        reference = base
     for i in range(x.shape[0]):
         xi = x[i]
         if xi > 0.0:
@@ -599,12 +606,14 @@ def _newton_sqp(
             return iterations, True
         f_old = _objective(x_old, exponent)
         alpha = 1.0
-        while alpha > ARMIJO_MIN_STEP:
+        while alpha * step > OUTER_TOL:
             for i in range(n_muscles):
                 y[i] = x_old[i] + alpha * (x[i] - x_old[i])
             if _objective(y, exponent) <= f_old + ARMIJO_C * alpha * slope:
                 break
             alpha *= 0.5
+        if alpha * step <= OUTER_TOL:  # no decrease visible in floating point: keep the QP point
+            return iterations, -slope <= DECREASE_TOL * f_old
         if alpha < 1.0:
             for i in range(n_muscles):
                 x[i] = y[i]
