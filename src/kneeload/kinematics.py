@@ -40,7 +40,16 @@ def segment_angle_rad(proximal_m: FloatArray, distal_m: FloatArray) -> FloatArra
     Any line fixed in a rigid segment has the segment's angular velocity and acceleration.
     """
     vector = np.asarray(proximal_m) - np.asarray(distal_m)
-    return np.unwrap(np.arctan2(vector[:, 1], vector[:, 0]))
+    return unwrap_angle_rad(np.arctan2(vector[:, 1], vector[:, 0]))
+
+
+def unwrap_angle_rad(angle_rad: FloatArray) -> FloatArray:
+    """``numpy.unwrap`` over the finite samples; NaN gaps stay NaN and do not spread (plain
+    ``unwrap`` turns every sample after a NaN into NaN)."""
+    out = np.array(angle_rad, dtype=np.float64)
+    finite = np.isfinite(out)
+    out[finite] = np.unwrap(out[finite])
+    return out
 
 
 def point_along(proximal_m: FloatArray, distal_m: FloatArray, fraction: float) -> FloatArray:

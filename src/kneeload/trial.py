@@ -143,7 +143,7 @@ def foot_ground_reaction(
 
 def _facing_sign(pelvis_rotation: FloatArray) -> float:
     """+1 when the pelvis's x axis points toward +x of the ground on average, else -1."""
-    return 1.0 if float(np.mean(pelvis_rotation[:, 0, 0])) >= 0 else -1.0
+    return 1.0 if float(np.nanmean(pelvis_rotation[:, 0, 0])) >= 0 else -1.0
 
 
 def _to_facing(vectors: FloatArray, facing: float) -> FloatArray:
@@ -183,6 +183,7 @@ def leg_trial_from_opensim(
     from kneeload.dynamics.model_kinematics import body_poses, joint_center
     from kneeload.io.events import lowpass
     from kneeload.io.osim import OsimModel
+    from kneeload.kinematics import unwrap_angle_rad
 
     if not isinstance(model, OsimModel):
         raise TypeError("model must be an OsimModel (kneeload.io.osim.read_osim)")
@@ -215,13 +216,13 @@ def leg_trial_from_opensim(
         coms.append(com)
     if not all(m > 0 for m in masses):
         raise ModelError(f"{model.source}: segment masses must be > 0, found {masses}")
-    inertia_per_segment = np.array([np.mean(i) for i in inertias])
+    inertia_per_segment = np.array([np.nanmean(i) for i in inertias])  # gaps: NaN frames
     joints_3d = {name: joint_center(model, chain_joints[name], poses) for name in chain_joints}
     angle = {}
     for name, body in (("foot", f"calcn_{s}"), ("shank", shank), ("thigh", thigh)):
         rotation = poses[body if body in poses else foot_bodies[0]][0]
         x_axis = _to_facing(rotation[:, :, 0], facing)
-        angle[name] = np.unwrap(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
+        angle[name] = unwrap_angle_rad(np.arctan2(x_axis[:, 1], x_axis[:, 0]))
     grf, cop, free = (_to_facing(v, facing) for v in foot_ground_reaction(forces, side, time))
     knee_slope = _knee_translation_per_extension(model, q, chain_joints, facing)
     joint_angles = _opensim_joint_angles(coordinates, values, side)

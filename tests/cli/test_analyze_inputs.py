@@ -45,12 +45,9 @@ def test_ik_without_model_and_c3d_forces_grand_challenge(shared_data: Path, tmp_
     assert table["knee_adduction_moment_nm"].notna().all()
 
 
-def test_tables_through_column_maps_equal_the_opensim_files(
-    subject01: dict[str, Path], tmp_path: Path
-) -> None:
-    """Round trip: subject01's IK (degrees) and GRF (mm CoP) rewritten as CSV tables with
-    column maps give the same moments as the OpenSim files they came from."""
-    ik, _ = read_storage(subject01["kinematics"])
+def _write_tables(ik: pd.DataFrame, subject01: dict[str, Path], tmp_path: Path) -> None:
+    """``ik`` as ik.csv (degrees) and subject01's GRF as grf.csv (CoP in mm, ';'), with their
+    column maps ik.toml and grf.toml."""
     grf, _ = read_storage(subject01["forces"])
     ik.to_csv(tmp_path / "ik.csv", index=False)
     grf_mm = grf.copy()
@@ -105,6 +102,15 @@ name = "model"
 vertical_axis = "y"
 {plates}"""
     )
+
+
+def test_tables_through_column_maps_equal_the_opensim_files(
+    subject01: dict[str, Path], tmp_path: Path
+) -> None:
+    """Round trip: subject01's IK (degrees) and GRF (mm CoP) rewritten as CSV tables with
+    column maps give the same moments as the OpenSim files they came from."""
+    ik, _ = read_storage(subject01["kinematics"])
+    _write_tables(ik, subject01, tmp_path)
     common = ["--mass", "72.6", "--model", str(subject01["model"])]
     assert (
         main(
@@ -165,3 +171,40 @@ def test_table_without_column_map_exits_2(
     err = capsys.readouterr().err.strip()
     assert "ik.csv" in err and "--columns" in err and len(err.splitlines()) == 1
     assert not out.exists()
+
+
+def test_nan_gap_in_the_kinematics_gives_nan_rows_not_zeros(
+    subject01: dict[str, Path], tmp_path: Path
+) -> None:
+    """A 0.25 s marker/IK dropout in mid-stance (longer than the filter's 0.1 s gap filling)
+    stays a gap in every output column, joint moments to contact forces, and the frames well
+    away from it are still computed (issue 3: NaN rows, never zeros)."""
+    ik, _ = read_storage(subject01["kinematics"])
+    gap = ik["time"].between(0.9, 1.15)
+    ik.loc[gap, [c for c in ik.columns if c != "time"]] = np.nan
+    _write_tables(ik, subject01, tmp_path)
+    out = tmp_path / "gap.csv"
+    argv = [
+        "analyze",
+        "--kinematics",
+        str(tmp_path / "ik.csv"),
+        "--columns",
+        str(tmp_path / "ik.toml"),
+        "--forces",
+        str(tmp_path / "grf.csv"),
+        "--force-columns",
+        str(tmp_path / "grf.toml"),
+        "--mass",
+        "72.6",
+        "--model",
+        str(subject01["model"]),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    table = pd.read_csv(out)
+    in_gap = table["time_s"].between(0.9, 1.15).to_numpy()
+    for column in ("knee_moment_nm", "muscle_vasti_force_n", "tf_compressive_n", "pf_force_n"):
+        assert table.loc[in_gap, column].isna().all(), column
+    far = ~table["time_s"].between(0.8, 1.25).to_numpy()
+    assert table.loc[far, "tf_compressive_n"].notna().mean() > 0.9
