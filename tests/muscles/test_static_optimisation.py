@@ -335,7 +335,7 @@ def test_single_case_input_and_broadcast_forces() -> None:
     n_joints=st.integers(1, 4),
     n_frames=st.integers(1, 6),
     overload=st.floats(0.0, 3.0),
-    exponent=st.sampled_from([2.0, 1.5, 3.0, 4.0]),
+    exponent=st.sampled_from([2.0, 1.5, 3.0, 4.0, 10.0]),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_properties_over_the_valid_range(
@@ -375,6 +375,7 @@ def test_properties_over_the_valid_range(
         ({"max_force_n": -np.ones(9)}, "max_force_n"),
         ({"moment_arm_m": np.full((2, 3, 9, 3), -np.inf)}, "moment_arm_m"),
         ({"exponent": 1.0}, "exponent"),
+        ({"exponent": 1.2}, "exponent"),
         ({"exponent": np.nan}, "exponent"),
     ],
 )

@@ -49,13 +49,14 @@ ANGLE_TOL = 1e-12
 BOUND_TOL = 1e-12
 #: an active-set step shorter than this (activation units) is a zero step
 STEP_TOL = 1e-11
-#: bound multipliers above −MULT_TOL · p count as non-negative (objective-gradient units)
+#: bound multipliers above −MULT_TOL · max |∇f| count as non-negative
 MULT_TOL = 1e-10
 #: beyond capacity, a muscle with cos(column, reserve) beyond ±LOCK_TOL is locked at its bound
 LOCK_TOL = 1e-9
-#: Newton–SQP (p ≠ 2): stop when the QP step is below this (activation units), at most OUTER_MAX
+#: Newton–SQP (p ≠ 2): stop when the QP step is below this fraction of the largest activation,
+#: after at most OUTER_MAX iterations
 OUTER_TOL = 1e-12
-OUTER_MAX = 100
+OUTER_MAX = 500
 #: ... or, when the line search finds no decrease, converged if the predicted decrease −∇fᵀd is
 #: below this fraction of Σ aᵖ (the decrease is then lost in the rounding of Σ aᵖ)
 DECREASE_TOL = 1e-10
@@ -65,7 +66,7 @@ CURV_MAX = 1e6
 #: that reference falls back to p(p−1) outside [CURV_FLOOR, 1 / CURV_FLOOR] (tiny activations)
 CURV_FLOOR = 1e-200
 #: Armijo sufficient-decrease constant (Nocedal & Wright 2006, §3.1); halving stops when the
-#: step would move the activations less than OUTER_TOL
+#: step would move the activations less than the OUTER_TOL criterion
 ARMIJO_C = 1e-4
 
 
@@ -446,7 +447,6 @@ def _active_set_qp(
     target: np.ndarray,
     curv: np.ndarray,
     lin: np.ndarray,
-    mult_tol: float,
     x: np.ndarray,
     state: np.ndarray,
     locked: np.ndarray,
@@ -474,9 +474,12 @@ def _active_set_qp(
             if state[i] == FREE:
                 step = max(step, abs(y[i] - x[i]))
         if step <= STEP_TOL:
+            mult_tol = 0.0
             for i in range(n_muscles):
                 if state[i] == FREE:
                     x[i] = min(max(y[i], 0.0), 1.0)
+                mult_tol = max(mult_tol, abs(curv[i] * x[i] + lin[i]))
+            mult_tol *= MULT_TOL
             leave = -1
             for i in range(n_muscles):
                 if state[i] == FREE or locked[i] == 1:
@@ -585,14 +588,13 @@ def _newton_sqp(
     grad = wqp[2]
     x_old = wqp[3]
     y = wqp[4]
-    mult_tol = MULT_TOL * exponent
     iterations = 0
     for _ in range(OUTER_MAX):
         _newton_model(x, exponent, curv, lin, grad)
         for i in range(n_muscles):
             x_old[i] = x[i]
         its, ok = _active_set_qp(
-            gt, target, curv, lin, mult_tol, x, state, locked, y, lam, wjm, wjj, wj, wm, iwj
+            gt, target, curv, lin, x, state, locked, y, lam, wjm, wjj, wj, wm, iwj
         )
         iterations += its
         if not ok:
@@ -602,17 +604,21 @@ def _newton_sqp(
         for i in range(n_muscles):
             step = max(step, abs(x[i] - x_old[i]))
             slope += grad[i] * (x[i] - x_old[i])
-        if step <= OUTER_TOL or slope >= 0.0:
+        largest = 0.0
+        for i in range(n_muscles):
+            largest = max(largest, x[i], x_old[i])
+        tol = OUTER_TOL * largest
+        if step <= tol or slope >= 0.0:
             return iterations, True
         f_old = _objective(x_old, exponent)
         alpha = 1.0
-        while alpha * step > OUTER_TOL:
+        while alpha * step > tol:
             for i in range(n_muscles):
                 y[i] = x_old[i] + alpha * (x[i] - x_old[i])
             if _objective(y, exponent) <= f_old + ARMIJO_C * alpha * slope:
                 break
             alpha *= 0.5
-        if alpha * step <= OUTER_TOL:  # no decrease visible in floating point: keep the QP point
+        if alpha * step <= tol:  # no decrease visible in floating point: keep the QP point
             return iterations, -slope <= DECREASE_TOL * f_old
         if alpha < 1.0:
             for i in range(n_muscles):
@@ -745,13 +751,20 @@ def _solve_frame(
             for j in range(n_joints):
                 reserve[j] = 0.0
         _free_to_full_rank(gt, state, locked, full_rank, wjj)
+    zero_target = True
+    for j in range(n_joints):
+        zero_target = zero_target and target[j] == 0.0
+    if zero_target:  # a = 0 is the optimum (Newton would only approach it geometrically)
+        for i in range(n_muscles):
+            x[i] = 0.0
+            state[i] = LOWER
+        return iterations, saturated, converged
     if exponent == 2.0:
         its, ok = _active_set_qp(
             gt,
             target,
             curv,
             lin,
-            MULT_TOL * exponent,
             x,
             state,
             locked,
@@ -793,7 +806,7 @@ def _static_optimisation_batch(
     """Static optimisation of cases × frames, warm-started frame to frame within a case.
 
     Shapes: moment_arm_m (C, F, M, J) [m]; max_force_n (C, F, M) [N]; joint_moment_nm (C, F, J)
-    [N·m]; exponent p > 1. Writes activation_out (C, F, M) [-], reserve_out (C, F, J) [N·m],
+    [N·m]; exponent p >= 1.5. Writes activation_out (C, F, M) [-], reserve_out (C, F, J) [N·m],
     saturated_out (C, F) bool, iterations_out (C, F) int64, converged_out (C, F) bool. A frame
     with any NaN input gets NaN activations and reserves, iterations 0, not converged, and the
     next frame starts cold. Parallel over cases only (each thread owns its output rows).
