@@ -254,6 +254,48 @@ def test_over_capacity_activations_match_scipy(exponent: float) -> None:
         np.testing.assert_allclose(result.activation[index], reference, rtol=0, atol=1e-6)
 
 
+#: sign pattern of the sagittal moment arms (hip extensor, knee extensor, ankle plantarflexor +)
+#: of hamstrings, bifemsh, glut_max, iliopsoas, rect_fem, vasti, gastroc, soleus, tib_ant: most
+#: muscles cross one joint, so zero moment arms and degenerate capacity faces are the rule
+GAIT10DOF_SIGNS = np.array(
+    [
+        [1, -1, 0],
+        [0, -1, 0],
+        [1, 0, 0],
+        [-1, 0, 0],
+        [-1, 1, 0],
+        [0, 1, 0],
+        [0, -1, 1],
+        [0, 0, 1],
+        [0, 0, -1],
+    ]
+)
+
+
+@pytest.mark.parametrize("exponent", [2.0, 3.0])
+def test_leg_muscle_layout_within_and_beyond_capacity(exponent: float) -> None:
+    """The 9-muscle leg layout, smooth moments partly beyond capacity: reserves, optimum and KKT."""
+    rng = np.random.default_rng(21)
+    phase = np.linspace(0.0, 2.0 * np.pi, 120)
+    arm = GAIT10DOF_SIGNS * rng.uniform(0.02, 0.06, (120, 9, 3))
+    force = np.array([2594.0, 804.0, 1944.0, 2342.0, 1169.0, 5000.0, 2500.0, 5137.0, 3000.0])
+    moment = np.stack([np.sin(phase * k + k) for k in (1, 2, 3)], axis=1) * [150, 200, 400]
+    result = static_optimisation(arm, force, moment, exponent)
+    assert result.converged.all()
+    assert 0.2 < result.saturated.mean() < 0.9
+    for frame in range(120):
+        matrix = _matrix(arm[frame], force)
+        residual = _capacity_residual(matrix, moment[frame])
+        if result.saturated[0, frame]:
+            np.testing.assert_allclose(result.reserve_nm[0, frame], residual, rtol=0, atol=1e-8)
+        else:
+            assert (result.reserve_nm[0, frame] == 0.0).all()
+            assert np.abs(residual).max() <= 1e-8
+        reference = _reduced_reference(matrix, moment[frame], exponent)
+        np.testing.assert_allclose(result.activation[0, frame], reference, rtol=0, atol=1e-6)
+        assert _kkt_residual(matrix, result.activation[0, frame], exponent) <= 1e-8
+
+
 def test_warm_start_gives_the_cold_start_optimum() -> None:
     """A smooth sequence solved frame to frame (warm) equals every frame solved alone (cold)."""
     arm, force, moment = _smooth_problem(np.random.default_rng(16), 400)

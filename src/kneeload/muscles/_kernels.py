@@ -19,12 +19,15 @@ and the net joint moments ``b`` (J):
    - p ≠ 2: Newton–SQP with a feasible line search (scaled gradient projection, Bertsekas 1999,
      §2.3): each iterate solves the same bound-and-equality QP with the diagonal Hessian
      ``p(p−1)aᵖ⁻²`` (safeguarded to [CURV_MIN, CURV_MAX] times its value at the largest
-     activation, so scale-invariant) and gradient ``p aᵖ⁻¹``,
-     warm-started from the previous working set, then an Armijo step along the feasible segment.
+     activation, so scale-invariant) and gradient ``p aᵖ⁻¹``, warm-started from the previous
+     working set, then an Armijo step along the feasible segment. Supported for p ≥ 1.5 (the
+     wrapper checks); below, the unbounded curvature at a → 0 stalls it.
+   - t = 0: a = 0 exactly (Newton would only approach it geometrically for p > 2).
 
-Warm start (frame to frame within a case): the previous frame's working set is tried first; if
-its subproblem is primal feasible (so the frame is within capacity) the active-set iteration starts
-there and phase 1 is skipped. The optimum does not depend on the start (it is unique).
+Warm start (frame to frame within a case): the previous frame's working set (and, for p ≠ 2, the
+quadratic model at its solution) is tried first; if that subproblem is primal feasible (so the
+frame is within capacity) the active-set iteration starts there and phase 1 is skipped. The
+optimum does not depend on the start (it is unique).
 
 Array layout: cases × frames × muscles × joints; ``prange`` over cases only.
 """
