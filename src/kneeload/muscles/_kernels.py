@@ -54,8 +54,10 @@ BOUND_TOL = 1e-12
 STEP_TOL = 1e-11
 #: bound multipliers above −MULT_TOL · max |∇f| count as non-negative
 MULT_TOL = 1e-10
-#: beyond capacity, a muscle with cos(column, reserve) beyond ±LOCK_TOL is locked at its bound
+#: beyond capacity, a muscle whose column has a component along the reserve n beyond
+#: ±(LOCK_TOL ‖n‖ + LOCK_ROUNDING · FEAS_TOL · scale) (the second term: rounding of n) is locked
 LOCK_TOL = 1e-9
+LOCK_ROUNDING = 1e-3
 #: Newton–SQP (p ≠ 2): stop when the QP step is below this fraction of the largest activation,
 #: after at most OUTER_MAX iterations
 OUTER_TOL = 1e-12
@@ -745,7 +747,7 @@ def _solve_frame(
                 s = 0.0
                 for j in range(n_joints):
                     s += gt[i, j] * reserve[j]
-                if abs(s) > LOCK_TOL * col_norm[i] * res_norm:
+                if abs(s) > col_norm[i] * (LOCK_TOL * res_norm + LOCK_ROUNDING * feas_tol):
                     locked[i] = 1
                     state[i] = UPPER if s > 0.0 else LOWER
                     x[i] = 1.0 if s > 0.0 else 0.0
