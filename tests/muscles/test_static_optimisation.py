@@ -241,6 +241,28 @@ def test_reserves_are_the_bounded_least_squares_residual() -> None:
     assert not result.saturated[:, 1::2].any()
 
 
+@pytest.mark.parametrize("factor", [1.0, 1.0 - 1e-13, 1.0 + 1e-13, 1.0 + 1e-9])
+def test_frames_at_the_capacity_limit(factor: float) -> None:
+    """Moments of all-or-nothing activations (often on the capacity boundary), ± rounding."""
+    rng = np.random.default_rng(22)
+    arm = rng.uniform(-0.06, 0.06, (4, 50, 9, 3))
+    force = rng.uniform(200.0, 3000.0, (4, 50, 9))
+    corner = (rng.uniform(0.0, 1.0, (4, 50, 9)) < 0.5).astype(float)
+    moment = factor * np.einsum("cfmj,cfm,cfm->cfj", arm, force, corner)
+    for exponent in (2.0, 3.0):
+        result = static_optimisation(arm, force, moment, exponent)
+        assert result.converged.all()
+        for index in np.ndindex(arm.shape[:2]):
+            matrix = _matrix(arm[index], force[index])
+            scale = np.abs(matrix).sum() + np.linalg.norm(moment[index])
+            residual = _capacity_residual(matrix, moment[index])
+            expected = residual if result.saturated[index] else 0.0 * residual
+            assert np.abs(result.reserve_nm[index] - expected).max() <= 1e-9 * scale
+            balance = matrix @ result.activation[index] + result.reserve_nm[index] - moment[index]
+            assert np.abs(balance).max() <= 1e-9 * scale
+            assert _kkt_residual(matrix, result.activation[index], exponent) <= 1e-8
+
+
 @pytest.mark.parametrize("exponent", [2.0, 3.0])
 def test_over_capacity_activations_match_scipy(exponent: float) -> None:
     """Over capacity, the activations minimise Σ aᵖ among the best-fitting ones (scipy alone)."""
