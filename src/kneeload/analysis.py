@@ -97,7 +97,9 @@ def analyze_leg(trial: LegTrial) -> pd.DataFrame:
         alpha,
         trial.joint_m,
     )
-    loads = inverse_dynamics_planar(chain, trial.grf_n, trial.cop_m, trial.free_moment_nm)
+    loads = inverse_dynamics_planar(
+        chain, trial.grf_n, trial.cop_m, trial.free_moment_nm, gravity_m_s2=trial.gravity_m_s2
+    )
     moments = {name: values[0] for name, values in gait_lab_moments(loads).items()}
     if trial.knee_translation_m_per_rad is not None:
         # generalised force of a translating knee: moment + joint force · d(centre)/d(angle)

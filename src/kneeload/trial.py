@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from kneeload.config import GRF_CONTACT_THRESHOLD_N
+from kneeload.config import GRF_CONTACT_THRESHOLD_N, STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError, ModelError
 from kneeload.io.frames import ROTATE_180_ABOUT_Y
 from kneeload.io.types import CoordinateData, GroundReactionData
@@ -51,6 +51,8 @@ class LegTrial:
     knee_translation_m_per_rad : (F, 2) motion of the knee centre per radian of knee extension
         (models whose knee translates with its angle, e.g. Delp 1990 in OpenSim); None if fixed
     cutoff_hz : low-pass cut-off already applied to the kinematics [Hz] (None: unfiltered)
+    gravity_m_s2 : (2,) gravity in the trial's frame [m/s²]; (0, -g) on level ground, with a
+        component along x in a ground frame tilted by a grade (DESIGN.md §3)
     source : the files the trial came from
     notes : what was estimated or assumed while building the trial
     """
@@ -72,6 +74,7 @@ class LegTrial:
     knee_3d_m: FloatArray | None = None
     knee_translation_m_per_rad: FloatArray | None = None
     cutoff_hz: float | None = None
+    gravity_m_s2: tuple[float, float] = (0.0, -STANDARD_GRAVITY_M_S2)
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
