@@ -59,14 +59,15 @@ class LoadSharingOptions:
 
     def check(self) -> None:
         """Raise before any work if a choice is invalid: unknown muscle set or contact-area
-        model (ParameterError listing the names), exponent not > 1 (InputError)."""
+        model (ParameterError listing the names), exponent below the solver's verified range
+        (InputError)."""
         from kneeload.contact import patellofemoral_contact_area_m2
         from kneeload.muscles.geometry import load_muscle_set
+        from kneeload.muscles.static_optimisation import MIN_EXPONENT
 
-        if not (np.isfinite(self.exponent) and self.exponent > 1):
-            raise InputError(
-                "--exponent", "exponent", "a finite exponent p > 1", str(self.exponent)
-            )
+        if not (np.isfinite(self.exponent) and self.exponent >= MIN_EXPONENT):
+            expected = f"a finite exponent p >= {MIN_EXPONENT:g}"
+            raise InputError("--exponent", "exponent", expected, str(self.exponent))
         load_muscle_set(self.muscle_set)
         patellofemoral_contact_area_m2(0.0, self.contact_area_model, self.weight_bearing)
 
