@@ -11,13 +11,12 @@ about 5 GB of inputs). Not a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
+from benchmarks._timing import FRAMES_PER_CYCLE, best_seconds, print_header, print_row
 from kneeload.dynamics.inverse_3d import distal_chain_loads_3d
 
-FRAMES_PER_CYCLE = 101
 BODIES = 3
 CHUNK_CYCLES = 10_000
 
@@ -45,14 +44,12 @@ def bench_distal_chain_3d(n_cycles: int, repeats: int) -> float:
     chunk = min(n_cycles, CHUNK_CYCLES)
     calls = -(-n_cycles // chunk)
     batch = _random_batch(chunk, np.random.default_rng(0))
-    distal_chain_loads_3d(**batch)  # compile or load from cache
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
+
+    def run() -> None:
         for _ in range(calls):
             distal_chain_loads_3d(**batch)
-        best = min(best, time.perf_counter() - start)
-    return float(best)
+
+    return best_seconds(run, repeats)
 
 
 def main() -> None:
@@ -60,15 +57,11 @@ def main() -> None:
     parser.add_argument("--max-cycles", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    sizes = [n for n in (1_000, 10_000, 100_000) if n <= args.max_cycles]
-    print(f"{'computation':<28}{'cycles':>10}{'seconds':>12}{'frames/s':>16}{'cycles/s':>14}")
-    for n_cycles in sizes:
-        seconds = bench_distal_chain_3d(n_cycles, args.repeats)
-        frames = n_cycles * FRAMES_PER_CYCLE
-        print(
-            f"{'distal chain 3-D (3 bodies)':<28}{n_cycles:>10}{seconds:>12.5f}"
-            f"{frames / seconds:>16,.0f}{n_cycles / seconds:>14,.0f}"
-        )
+    print_header()
+    for n_cycles in (1_000, 10_000, 100_000):
+        if n_cycles <= args.max_cycles:
+            seconds = bench_distal_chain_3d(n_cycles, args.repeats)
+            print_row("distal chain 3-D (3 bodies)", n_cycles, seconds)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,12 @@ column is our throughput relative to that. Not a test: timings depend on the mac
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
+from benchmarks._timing import FRAMES_PER_CYCLE, best_seconds
 from kneeload.muscles.static_optimisation import static_optimisation
 
-FRAMES_PER_CYCLE = 101
 #: OpenSim 4.6 static optimisation of subject01 on the 2-core reference machine [frames/s]
 OPENSIM_FRAMES_PER_S = 76.0
 
@@ -68,13 +67,7 @@ def gait_like_batch(
 def bench_static_optimisation(n_cycles: int, repeats: int, exponent: float) -> float:
     """Best wall time [s] of ``static_optimisation`` over ``repeats`` runs (inputs prepared)."""
     arm, force, moment = gait_like_batch(n_cycles, np.random.default_rng(0))
-    static_optimisation(arm[:1, :2], force, moment[:1, :2], exponent)  # compile or load cache
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        static_optimisation(arm, force, moment, exponent)
-        best = min(best, time.perf_counter() - start)
-    return float(best)
+    return best_seconds(lambda: static_optimisation(arm, force, moment, exponent), repeats)
 
 
 def main() -> None:
