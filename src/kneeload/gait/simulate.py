@@ -1,0 +1,146 @@
+"""Knee loads of a generated gait: the function behind ``kneeload simulate``.
+
+Chain (DESIGN.md §2): :class:`~kneeload.gait.spec.GaitSpec` ->
+:func:`~kneeload.gait.generator.generate_cycles` -> the right leg's
+:class:`~kneeload.trial.LegTrial` -> :func:`~kneeload.analysis.analyze_leg` ->
+:func:`~kneeload.knee_loads.knee_loads`, the same pipeline as a measured trial. The gait cycle's
+timing (``stride``, ``percent_cycle``) is the generator's, not re-detected from the forces: 0 % is
+the right foot's first contact, the toe in backward gait (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from kneeload.config import GRF_CONTACT_THRESHOLD_N
+from kneeload.exceptions import InputError
+
+if TYPE_CHECKING:
+    from kneeload.gait.spec import GaitSpec
+    from kneeload.knee_loads import LoadSharingOptions
+
+#: most strides one call generates and analyses (a table of ~10 000 rows)
+MAX_STRIDES = 100
+#: keys of :func:`summarise`, with their units in the names
+SUMMARY_KEYS: tuple[str, ...] = (
+    "stance_fraction",
+    "cadence_steps_min",
+    "stride_time_s",
+    "stride_length_m",
+    "peak_grf_vertical_bw",
+    "peak_tf_compressive_bw",
+    "peak_pf_force_bw",
+    "peak_knee_extensor_moment_nm_kg",
+    "peak_quadriceps_activation",
+)
+
+
+def check_strides(strides: int) -> int:
+    """``strides`` if it is a whole number from 1 to :data:`MAX_STRIDES`, else an InputError."""
+    if isinstance(strides, bool) or not isinstance(strides, int | np.integer):
+        raise InputError(
+            "--strides", "strides", f"a whole number 1 to {MAX_STRIDES}", repr(strides)
+        )
+    if not 1 <= strides <= MAX_STRIDES:
+        raise InputError("--strides", "strides", f"1 to {MAX_STRIDES}", str(strides))
+    return int(strides)
+
+
+def simulate(
+    spec: GaitSpec, strides: int = 1, load_sharing: LoadSharingOptions | None = None
+) -> pd.DataFrame:
+    """Joint angles, moments, muscle forces and knee contact loads of the right leg over
+    generated gait cycles, one row per frame.
+
+    Parameters
+    ----------
+    spec : the gait and subject to generate
+    strides : number of consecutive strides, 1 to :data:`MAX_STRIDES`
+    load_sharing : muscle and contact model choices (default
+        :class:`kneeload.knee_loads.LoadSharingOptions`)
+
+    Returns
+    -------
+    DataFrame : the columns of ``kneeload analyze`` (:data:`kneeload.analysis.FRAME_COLUMNS`,
+        their BW and N·m/kg versions, then :func:`kneeload.knee_loads.knee_loads`'s), with
+        ``stride`` (1, 2, ...) and ``percent_cycle`` (0-100 from the right foot's first
+        contact) from the generator. ``attrs["spec"]`` holds the spec as a plain dict,
+        ``attrs["notes"]`` what was generated and assumed, ``attrs["newton_residual_rms_bw"]``
+        the whole-body Newton residual of the generated cycle.
+    """
+    from kneeload.knee_loads import LoadSharingOptions as Options
+
+    strides = check_strides(strides)
+    load_sharing = load_sharing if load_sharing is not None else Options()
+    load_sharing.check()
+    from kneeload.analysis import analyze_leg
+    from kneeload.gait.generator import generate_cycles
+    from kneeload.knee_loads import knee_loads
+
+    cycle = generate_cycles(spec, strides=strides)
+    table = analyze_leg(cycle.leg("right"))
+    table["stride"] = np.asarray(cycle.stride, dtype=np.int64)
+    table["percent_cycle"] = np.asarray(cycle.percent_cycle, dtype=np.float64)
+    table = knee_loads(table, spec.subject.mass_kg, load_sharing)
+    residual = float(cycle.newton_residual_rms_bw)
+    table.attrs.update(
+        spec=dataclasses.asdict(spec),
+        height_m=spec.subject.height_m,
+        newton_residual_rms_bw=residual,
+        notes=[
+            *table.attrs.get("notes", []),
+            f"generated {spec.mode} {spec.direction} at {spec.speed_m_s:g} m/s, grade "
+            f"{spec.grade_pct:g} %; whole-body Newton residual {100 * residual:.2g} % BW RMS",
+        ],
+    )
+    return table
+
+
+def _contact_fraction(percent: np.ndarray, force_n: np.ndarray) -> float:
+    """Share of one cycle with the force above the contact threshold, the force interpolated
+    linearly (periodically) between frames so the answer does not depend on the frame count."""
+    fine = np.linspace(0.0, 100.0, 10_001)[:-1]
+    force = np.interp(fine, percent, force_n, period=100.0)
+    return float(np.mean(force > GRF_CONTACT_THRESHOLD_N))
+
+
+def summarise(table: pd.DataFrame, spec: GaitSpec) -> dict[str, float]:
+    """Timing and peak loads of a :func:`simulate` table, over its whole strides.
+
+    Returns
+    -------
+    dict with :data:`SUMMARY_KEYS`: stance fraction of the right foot [-] (vertical force above
+    :data:`kneeload.config.GRF_CONTACT_THRESHOLD_N`), cadence [steps/min], stride time [s],
+    stride length [m] (speed × stride time), peaks of the vertical (surface-normal) ground
+    reaction, tibiofemoral compression and patellofemoral force [BW], of the internal knee
+    extensor moment [N·m/kg] and of the quadriceps (vasti) activation [-].
+    """
+    inside = (table["stride"] > 0) & np.isfinite(table["percent_cycle"])
+    if not inside.any():
+        raise InputError(table.attrs.get("source", "table"), "stride", "at least one whole stride")
+    rows = table[inside]
+    phase = rows["stride"].to_numpy(dtype=np.float64) - 1 + rows["percent_cycle"] / 100.0
+    time_s = rows["time_s"].to_numpy(dtype=np.float64)
+    stride_time_s = float(np.polyfit(phase, time_s, 1)[0])
+    stance = [
+        _contact_fraction(
+            stride_rows["percent_cycle"].to_numpy(dtype=np.float64),
+            stride_rows["grf_vertical_n"].to_numpy(dtype=np.float64),
+        )
+        for _, stride_rows in rows.groupby("stride")
+    ]
+    return {
+        "stance_fraction": float(np.mean(stance)),
+        "cadence_steps_min": 120.0 / stride_time_s,
+        "stride_time_s": stride_time_s,
+        "stride_length_m": spec.speed_m_s * stride_time_s,
+        "peak_grf_vertical_bw": float(rows["grf_vertical_bw"].max()),
+        "peak_tf_compressive_bw": float(rows["tf_compressive_bw"].max()),
+        "peak_pf_force_bw": float(rows["pf_force_bw"].max()),
+        "peak_knee_extensor_moment_nm_kg": float(rows["knee_moment_nm_kg"].max()),
+        "peak_quadriceps_activation": float(rows["quadriceps_activation"].max()),
+    }
