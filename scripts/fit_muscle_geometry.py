@@ -762,6 +762,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="models/muscles")
     args = parser.parse_args()
     osim.Logger.setLevelString("error")
+    osim.Logger.removeFileSink()  # no opensim.log next to the shared data or in the checkout
     for model_file, (name, description) in MODELS.items():
         fit_model(args.data / model_file, args.output / f"{name}.toml", description)
 

@@ -307,6 +307,7 @@ def _opensim_inverse_dynamics(
     excluded); the external-loads file is copied to ``folder`` with an absolute data path."""
     import opensim as osim
 
+    osim.Logger.removeFileSink()  # no opensim.log in the working directory
     text = re.sub(
         r"<datafile>.*?</datafile>", f"<datafile>{loads_data}</datafile>", loads_xml.read_text()
     )
