@@ -33,8 +33,10 @@ def test_subject01_vasti_force_vs_opensim_static_optimisation(shared_data: Path)
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured: RMS 384 N (0.56 BW), peak 2380 N vs implant 1601 N (+49 %), r = 0.85; "
-    "late-stance gastrocnemius + hamstrings co-contraction from static optimisation overshoots",
+    reason="measured: RMS 384 N (0.56 BW), peak 2380 N vs implant 1601 N (+49 %), r = 0.85. "
+    "The generic leg puts JW's knee ~27 mm posterior of the marker-based functional centre, which "
+    "inflates the late-stance knee flexor moment (-0.57 vs -0.08 N·m/kg) and with it "
+    "gastrocnemius and hamstrings; through the C3D markers the same trial meets the target",
 )
 def test_jw_tibiofemoral_force_vs_implant(shared_data: Path) -> None:
     """RMS <= 350 N and peak within 25 % of the implant's total axial force (issue 3)."""
@@ -42,6 +44,14 @@ def test_jw_tibiofemoral_force_vs_implant(shared_data: Path) -> None:
     print(result.figures)
     assert result.figures["tf_rms_n"] <= 350.0
     assert abs(result.figures["tf_peak_error_percent"]) <= 25.0
+
+
+def test_jw_tibiofemoral_force_from_markers_vs_implant(shared_data: Path) -> None:
+    """The same trial through the C3D's markers (functional knee and ankle axes): RMS <= 350 N
+    and peak within 25 % of the implant (issue 3's targets)."""
+    result = check_jw_tibiofemoral_force(shared_data)
+    assert result.figures["markers_tf_rms_n"] <= 350.0
+    assert abs(result.figures["markers_tf_peak_error_percent"]) <= 25.0
 
 
 def test_jw_tibiofemoral_force_follows_the_implant(shared_data: Path) -> None:

@@ -56,51 +56,91 @@ def jw_implant_forces(data_dir: Path) -> pd.DataFrame:
     )
 
 
+def _versus_implant(ours: pd.DataFrame, implant: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Our compression and medial force on the implant's clock, over the frames both have."""
+    time = implant["time_s"].to_numpy()
+    inside = (time >= ours["time_s"].iloc[0]) & (time <= ours["time_s"].iloc[-1])
+    time = time[inside]
+    return {
+        "time_s": time,
+        "implant_n": implant["total_n"].to_numpy()[inside],
+        "implant_medial_n": implant["medial_n"].to_numpy()[inside],
+        "ours_n": np.interp(time, ours["time_s"], ours["tf_compressive_n"]),
+        "ours_medial_n": np.interp(time, ours["time_s"], ours["tf_medial_n"]),
+    }
+
+
 def check_jw_tibiofemoral_force(data_dir: Path) -> CheckResult:
     """Grand Challenge JW og3: our tibiofemoral compression vs the instrumented implant.
 
-    Kinematics: the challenge's fluoroscopy IK without its model (generic leg, stature from the
-    trial); forces: the C3D's plates; 70 kg; right side. Target (issue 3): RMS <= 350 N and peak
-    within 25 % over the trial; medial force reported against the implant's medial estimate.
+    As the issue specifies: kinematics from the challenge's fluoroscopy IK without its model
+    (generic Delp leg, stature from the trial), forces from the C3D's plates, 70 kg, right side.
+    Target (issue 3): RMS <= 350 N and peak within 25 % over the trial; the medial force is
+    reported against the implant's medial estimate. The same trial through the C3D's markers
+    (``GrandChallenge_NIH`` marker set: functional knee and ankle axes) is reported beside it:
+    the two differ mainly by where the knee centre sits.
     """
     from kneeload.measured import analyze
 
     folder = data_folder(data_dir, "grand_challenge_knee_loads_JW")
-    ours = analyze(
-        folder / "ik" / "IK_ngait_og3_with_fluoro.mot",
-        folder / "c3d" / "jw_ngait_og3.c3d",
-        JW_MASS_KG,
-    )
+    c3d = folder / "c3d" / "jw_ngait_og3.c3d"
+    ours = analyze(folder / "ik" / "IK_ngait_og3_with_fluoro.mot", c3d, JW_MASS_KG)
+    markers = analyze(c3d, c3d, JW_MASS_KG, marker_set="GrandChallenge_NIH")
     implant = jw_implant_forces(data_dir)
-    time = implant["time_s"].to_numpy()
-    inside = (time >= ours["time_s"].iloc[0]) & (time <= ours["time_s"].iloc[-1])
-    time = time[inside]
-    measured = implant["total_n"].to_numpy()[inside]
-    medial_measured = implant["medial_n"].to_numpy()[inside]
-    compressive = np.interp(time, ours["time_s"], ours["tf_compressive_n"])
-    medial = np.interp(time, ours["time_s"], ours["tf_medial_n"])
-    peak_ratio = float(np.nanmax(compressive) / measured.max())
-    at_peak = int(np.argmax(measured))
+    ik = _versus_implant(ours, implant)
+    by_markers = _versus_implant(markers, implant)
+    weight_n = JW_MASS_KG * STANDARD_GRAVITY_M_S2
+    at_peak = int(np.argmax(ik["implant_n"]))
     figures = {
-        "tf_rms_n": rms(compressive - measured),
-        "tf_rms_bw": rms(compressive - measured) / (JW_MASS_KG * STANDARD_GRAVITY_M_S2),
-        "tf_peak_ours_n": float(np.nanmax(compressive)),
-        "tf_peak_implant_n": float(measured.max()),
-        "tf_peak_error_percent": 100 * (peak_ratio - 1),
-        "tf_correlation": float(np.corrcoef(compressive, measured)[0, 1]),
-        "medial_rms_n": rms(medial - medial_measured),
-        "medial_share_ours_at_implant_peak": float(medial[at_peak] / compressive[at_peak]),
-        "medial_share_implant_at_peak": float(medial_measured[at_peak] / measured[at_peak]),
+        "tf_rms_n": rms(ik["ours_n"] - ik["implant_n"]),
+        "tf_rms_bw": rms(ik["ours_n"] - ik["implant_n"]) / weight_n,
+        "tf_peak_ours_n": float(np.nanmax(ik["ours_n"])),
+        "tf_peak_implant_n": float(ik["implant_n"].max()),
+        "tf_peak_error_percent": 100 * (np.nanmax(ik["ours_n"]) / ik["implant_n"].max() - 1),
+        "tf_correlation": float(np.corrcoef(ik["ours_n"], ik["implant_n"])[0, 1]),
+        "medial_rms_n": rms(ik["ours_medial_n"] - ik["implant_medial_n"]),
+        "medial_share_ours_at_implant_peak": float(
+            ik["ours_medial_n"][at_peak] / ik["ours_n"][at_peak]
+        ),
+        "medial_share_implant_at_peak": float(
+            ik["implant_medial_n"][at_peak] / ik["implant_n"][at_peak]
+        ),
+        "markers_tf_rms_n": rms(by_markers["ours_n"] - by_markers["implant_n"]),
+        "markers_tf_peak_error_percent": 100
+        * (np.nanmax(by_markers["ours_n"]) / by_markers["implant_n"].max() - 1),
     }
     return CheckResult(
         name="jw_tibiofemoral_force",
         rung="5. Grand Challenge JW og3, tibiofemoral compression vs the instrumented implant",
-        target="RMS <= 350 N and peak within 25 % (issue 3; Grand Challenge winners 229-326 N)",
+        target="RMS <= 350 N and peak within 25 % (issue 3; Grand Challenge winners 229-326 N), "
+        "with the issue's inputs (fluoroscopy IK, no model)",
         figures=figures,
-        passed=figures["tf_rms_n"] <= 350.0 and abs(peak_ratio - 1) <= 0.25,
+        passed=figures["tf_rms_n"] <= 350.0 and abs(figures["tf_peak_error_percent"]) <= 25.0,
         curves=(
-            Curve("tibiofemoral compression", time, compressive, measured, "time [s]", "N"),
-            Curve("medial compartment", time, medial, medial_measured, "time [s]", "N"),
+            Curve(
+                "tibiofemoral compression (IK, generic leg)",
+                ik["time_s"],
+                ik["ours_n"],
+                ik["implant_n"],
+                "time [s]",
+                "N",
+            ),
+            Curve(
+                "tibiofemoral compression (C3D markers)",
+                by_markers["time_s"],
+                by_markers["ours_n"],
+                by_markers["implant_n"],
+                "time [s]",
+                "N",
+            ),
+            Curve(
+                "medial compartment (IK)",
+                ik["time_s"],
+                ik["ours_medial_n"],
+                ik["implant_medial_n"],
+                "time [s]",
+                "N",
+            ),
         ),
         data="grand_challenge_knee_loads_JW: ik/IK_ngait_og3_with_fluoro.mot, "
         "c3d/jw_ngait_og3.c3d, eknee_forces/jw_ngait_og3_knee_forces.csv",
