@@ -132,12 +132,15 @@ def time_reversed(
 
 
 def contact_cop_ahead_of_ankle_m(spec: GaitSpec) -> float:
-    """Centre of pressure at the right foot's first contact, ahead (toward the toes) of the
-    ankle centre [m]: < 0 on the heel, > 0 on the forefoot."""
+    """Centre of pressure at the right foot's first contact (the first frame its vertical force
+    rises through the contact threshold), ahead (toward the toes) of the ankle centre [m]:
+    < 0 on the heel, > 0 on the forefoot."""
     from kneeload.gait.generator import generate_cycles
 
     leg = generate_cycles(spec).leg("right")
-    first = int(np.argmax(leg.grf_n[:, 1] > GRF_CONTACT_THRESHOLD_N))
+    loaded = leg.grf_n[:, 1] > GRF_CONTACT_THRESHOLD_N
+    rising = loaded & ~np.roll(loaded, 1)  # the cycle is periodic: frame 0 follows the last
+    first = int(np.argmax(rising))
     return float(leg.cop_m[first, 0] - leg.joint_m[first, 0, 0])
 
 
