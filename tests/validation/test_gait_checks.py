@@ -82,10 +82,11 @@ def test_backward_walking_longer_stance_shorter_stride() -> None:
 
 
 def test_backward_walking_lands_on_the_forefoot() -> None:
-    """First contact ahead of the ankle backward, behind it (the heel) forward."""
+    """First contact in the front half of the sole backward, on the heel (behind the ankle, a
+    quarter of the foot from the heel) forward."""
     figures = _run("gait_backward_walking").figures
-    assert figures["contact_cop_ahead_of_ankle_backward_m"] > 0.0
-    assert figures["contact_cop_ahead_of_ankle_forward_m"] < 0.0
+    assert figures["contact_cop_along_foot_backward"] >= 0.5
+    assert figures["contact_cop_along_foot_forward"] < 0.25
 
 
 def test_backward_walking_reverses_knee_and_hip_power_polarity() -> None:
@@ -128,10 +129,11 @@ def test_kuster_downhill_patellofemoral_force() -> None:
 
 
 def test_newton_residual_at_every_grade_and_direction() -> None:
-    """Whole-body residual RMS ≤ 5 % BW, walking and running, both directions, -40 to +40 %."""
+    """Whole-body residual RMS ≤ 5 % BW, walking and running, both directions, -40 to +40 %:
+    recomputed from the segments, and as the generator reports it."""
     result = _run("gait_newton_residual")
     assert result.figures["residual_max_percent_bw"] <= 5.0
-    assert result.passed
+    assert result.figures["generator_reported_residual_max_percent_bw"] <= 5.0
 
 
 def test_generator_throughput() -> None:
