@@ -258,8 +258,10 @@ def gait_pattern(spec: GaitSpec, n_points: int = CYCLE_POINTS) -> GaitPattern:
     forward_percent = np.mod(100.0 * stance - cycle, 100.0) if backward else cycle
     # forward gait on the slope it travels: backward on +g reverses forward on -g
     slope_deg = math.degrees(spec.grade_angle_rad) * (-1.0 if backward else 1.0)
-    offsets = _grade_offsets(forward_percent, stance, slope_deg)
-    template_phase = _warp(forward_percent, stance, stance_ref) / 100.0
+    template_percent = _warp(forward_percent, stance, stance_ref)
+    # offsets follow the template's timing, so they are re-timed with the angles
+    offsets = _grade_offsets(template_percent, stance_ref, slope_deg)
+    template_phase = template_percent / 100.0
     angles: dict[str, FloatArray] = {}
     for name in PATTERN_ANGLES:
         block = template["angles"][name]
