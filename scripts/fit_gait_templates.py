@@ -8,7 +8,8 @@ Sources (``../shared/data``, see its README.md; raw files are never copied into 
 * walking: Winter (2009) Appendix A (one stride, sagittal: A.4 joint angles, A.5 ground
   reaction and CoP, A.1 heel and toe markers); OpenSim's subject01 treadmill walk (gait2392 IK:
   pelvis tilt and list, hip flexion and adduction, knee, ankle; GRF of both feet; heel and toe
-  markers). Fukuchi 2018 WBDS01 is not used: its IK sample covers no complete stride.
+  markers). Fukuchi 2018 WBDS01 (treadmill, 0.49 m/s, 15 strides) gives the timing of slow
+  walking only (``[slow_walking]``): its IK sample covers no complete stride.
 * running: Hamner, Seth & Delp (2010) subject02 treadmill run (IK, GRF of both feet, markers;
   14 strides); Rajagopal et al. (2016) treadmill run (GRF of both feet and markers, 6 strides;
   its IK sample is a trimmed trial on another time base, so it gives GRF and CoP only).
@@ -39,6 +40,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from kneeload.io.c3d import read_c3d
 from kneeload.io.events import contact_intervals, strides, time_normalise
 from kneeload.io.opensim import read_coordinates, read_grf, read_trc
 
@@ -259,6 +261,39 @@ RUN_TRIALS = (
 )
 
 
+FUKUCHI = "fukuchi2018_WBDS01"
+
+
+def fukuchi_slow_walking(data: Path) -> dict[str, float]:
+    """Timing of Fukuchi et al. (2018) WBDS01's slowest treadmill walk: stride time and stance
+    fraction from the right-foot GRF (20 N), belt speed = minus the heel-marker velocity in
+    mid-stance, leg length = greater-trochanter marker height in the static trial."""
+    folder = data / FUKUCHI
+    grf = read_grf(folder / "opensim_converted" / "WBDS01walkT01_grf.mot")
+    right = grf.foot.index("right")
+    contacts = contact_intervals(grf.time_s, grf.force_n[:, right, 1])
+    cycles = strides(contacts)
+    stance = dict(contacts)
+    stride_time = float(np.mean([end - start for start, end in cycles]))
+    stance_time = float(np.mean([stance[start] - start for start, _ in cycles]))
+    trial = read_c3d(folder / "raw_c3d" / "WBDS01walkT01.c3d")
+    markers = trial.markers
+    velocity = np.gradient(markers.marker("R.Heel")[:, 0], markers.time_s)
+    belt = []
+    for on, off in contacts:
+        mid = (markers.time_s > on + 0.3 * (off - on)) & (markers.time_s < on + 0.5 * (off - on))
+        belt.append(float(np.nanmedian(velocity[mid])))
+    static = read_c3d(folder / "raw_c3d" / "WBDS01static1.c3d")
+    up = "xyz".index(static.vertical_axis.lower())
+    return {
+        "Speed [m/s]": abs(float(np.median(belt))),
+        "Stride time [s]": stride_time,
+        "Stance fraction [-]": stance_time / stride_time,
+        "Leg length [m]": float(np.nanmean(static.markers.marker("R.GTR")[:, up])),
+        "Strides [-]": len(cycles),
+    }
+
+
 def load_sources(data: Path, mode: str) -> list[SourceStrides]:
     """The time-normalised strides of every source of a mode ("walk" or "run")."""
     if mode == "walk":
@@ -342,7 +377,7 @@ def _array(values: FloatArray) -> str:
     return "[" + ", ".join(_number(float(v)) for v in values) + "]"
 
 
-def template_toml(mode: str, sources: list[SourceStrides]) -> str:
+def template_toml(mode: str, sources: list[SourceStrides], data: Path) -> str:
     """The TOML text of a forward template (deterministic)."""
     mean = average(sources)
     speed = float(np.mean([s.speed_m_s for s in sources]))
@@ -381,6 +416,21 @@ def template_toml(mode: str, sources: list[SourceStrides]) -> str:
             f'"Stance fraction [-]" = {_number(float(np.mean(src.stance_fraction)))}',
             f'"Leg length [m]" = {_number(src.leg_length_m)}',
             f'"Strides [-]" = {len(src.stride_time_s)}',
+            "",
+        ]
+    if mode == "walk":
+        slow = fukuchi_slow_walking(data)
+        lines += [
+            "[slow_walking]",
+            "# timing of slow level treadmill walking (extends the speed range below Franz &"
+            " Kram's 0.75 m/s)",
+            'source = "Fukuchi, Fukuchi & Duarte 2018, PeerJ 6:e4640, subject WBDS01, slowest'
+            ' speed (shared data fukuchi2018_WBDS01)"',
+            'status = "V (measured: GRF events, heel-marker belt speed, trochanter height)"',
+            *(
+                f'"{key}" = {value if isinstance(value, int) else _number(value)}'
+                for key, value in slow.items()
+            ),
             "",
         ]
     angle_names = [n for n in PATTERN_ORDER if n in mean]
@@ -432,7 +482,7 @@ def main(argv: list[str] | None = None) -> None:
     out = ROOT / "models" / "gait"
     out.mkdir(parents=True, exist_ok=True)
     for mode, name in (("walk", "walk_forward"), ("run", "run_forward")):
-        text = template_toml(mode, load_sources(data, mode))
+        text = template_toml(mode, load_sources(data, mode), data)
         (out / f"{name}.toml").write_text(text, encoding="utf-8")
 
 

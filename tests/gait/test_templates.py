@@ -131,7 +131,7 @@ def test_fitted_series_reproduce_the_source_curves(
 def test_fitting_script_regenerates_the_templates_byte_identically(shared_data: Path) -> None:
     script = _fit_script()
     for mode in ("walk", "run"):
-        text = script.template_toml(mode, script.load_sources(shared_data, mode))
+        text = script.template_toml(mode, script.load_sources(shared_data, mode), shared_data)
         assert text == (ROOT / "models" / "gait" / f"{mode}_forward.toml").read_text("utf-8")
 
 
@@ -319,7 +319,7 @@ def test_equal_dimensionless_speed_gives_equal_dimensionless_timing(mode: str) -
 @pytest.mark.parametrize(
     ("mode", "direction", "speed"),
     [
-        ("walk", "forward", 0.5),
+        ("walk", "forward", 0.4),
         ("walk", "forward", 2.0),
         ("walk", "backward", 1.6),
         ("run", "forward", 2.0),
@@ -332,6 +332,20 @@ def test_speed_outside_the_data_is_refused(mode: str, direction: str, speed: flo
     low, high = speed_range_m_s(spec)
     with pytest.raises(InputError, match=rf"speed_m_s: expected {low:.3g} to {high:.3g} m/s"):
         gait_pattern(spec)
+
+
+def test_slow_walking_reproduces_fukuchi_and_stance_shortens_with_speed() -> None:
+    """At Fukuchi's leg length and belt speed the timing is the measured slow walk
+    (walk_forward.toml [slow_walking]); stance fraction falls as speed rises (Fukuchi 2019
+    meta-analysis, direction; 62 % slow -> 58 % fast in the brief)."""
+    slow = load_parameter_set("gait", "walk_forward")["slow_walking"]
+    subject = Subject(60.0, slow["Leg length [m]"] / leg_length_m(1.0))
+    pattern = gait_pattern(_spec(speed=slow["Speed [m/s]"], subject=subject))
+    assert pattern.stride_time_s == pytest.approx(slow["Stride time [s]"], rel=1e-9)
+    assert pattern.stance_fraction == pytest.approx(slow["Stance fraction [-]"], rel=1e-9)
+    speeds = np.linspace(0.55, 1.7, 12)
+    stance = [gait_pattern(_spec(speed=v)).stance_fraction for v in speeds]
+    assert np.all(np.diff(stance) <= 1e-12)
 
 
 # ---------------------------------------------------------------- ground reaction and CoP

@@ -6,10 +6,11 @@ OpenSim subject01, Hamner 2010 and Rajagopal 2016) and applies the relations of
 ``models/gait/scaling.toml``:
 
 * size and speed (Hof 1996 dimensionless scaling with leg length = 0.530 x stature): walking
-  stride frequency and stance time from Franz & Kram (2012) Table 1, interpolated over speed
-  and grade; running contact length and swing time held (Weyand et al. 2000, U), anchored to
-  the running template. Joint-angle amplitudes are held over speed (no published regression
-  used); the angle curves are only re-timed so that stance lasts the stance fraction.
+  stride frequency and stance time from Franz & Kram (2012) Table 1 and the slow walk of
+  Fukuchi et al. (2018), interpolated over speed and grade; running contact length and
+  swing time held (Weyand et al. 2000, U), anchored to the running template. Joint-angle
+  amplitudes are held over speed (no published regression used); the angle curves are only
+  re-timed so that stance lasts the stance fraction.
 * ground reaction: the fitted stance shapes, scaled by (reference stance fraction / stance
   fraction) so that the impulse per stride is kept (impulse-momentum), by cos(slope) normal to
   the surface, plus tan(slope) x the normal force along it, so that the stride mean balances
@@ -39,7 +40,7 @@ from kneeload.gait.spec import GaitSpec
 __all__ = ["gait_pattern", "leg_length_m", "speed_range_m_s"]
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _load(name: str) -> dict[str, Any]:
     return load_parameter_set("gait", name)
 
@@ -72,24 +73,53 @@ def _reference_leg_m(mode: str) -> float:
     return float(_template("run")["reference"]["Leg length [m]"])
 
 
+def _walk_table() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Speeds [m/s], grades [deg], stride frequency [Hz] and stance fraction [-] of walking at
+    Franz & Kram's stature: their Table 1 (0.75-1.75 m/s; stance fraction = stance time x
+    stride frequency), preceded by the slow level walk of Fukuchi et al. 2018
+    (``walk_forward.toml`` [slow_walking]) scaled to that stature (Hof 1996), with Franz &
+    Kram's grade effect at 0.75 m/s applied to it as ratios (U). Stance fraction, not stance
+    time, is interpolated: it falls monotonically with speed at the nodes and so between them.
+    """
+    table = _scaling()["walk"]
+    grades = np.asarray(table["Grades [deg]"], dtype=np.float64)
+    speeds = np.asarray(table["Speeds [m/s]"], dtype=np.float64)
+    frequency = np.asarray(table["Stride frequency [Hz]"], dtype=np.float64)
+    stance = np.asarray(table["Stance time [s]"], dtype=np.float64) * frequency
+    slow = _template("walk")["slow_walking"]
+    size = math.sqrt(_reference_leg_m("walk") / float(slow["Leg length [m]"]))
+    level = int(np.flatnonzero(grades == 0.0)[0])
+    slow_frequency = frequency[0] / frequency[0, level] / (float(slow["Stride time [s]"]) * size)
+    slow_stance = stance[0] / stance[0, level] * float(slow["Stance fraction [-]"])
+    return (
+        np.r_[float(slow["Speed [m/s]"]) * size, speeds],
+        grades,
+        np.vstack([slow_frequency, frequency]),
+        np.vstack([slow_stance, stance]),
+    )
+
+
 def speed_range_m_s(spec: GaitSpec) -> tuple[float, float]:
     """Speeds the normative data cover for this mode, direction and subject [m/s].
 
-    The range of the source data (walking: Franz & Kram 2012, 0.75-1.75 m/s; running:
-    3-6 m/s, ``scaling.toml``) is scaled to the subject's leg length at equal dimensionless
-    speed v / sqrt(g L) (Hof 1996). Backward gait at speed v needs forward data at v (stance
-    time) and at v / r (cadence), so its upper end is r times the forward one.
+    The range of the source data (walking: Fukuchi et al. 2018 slowest walk, 0.49 m/s, to
+    Franz & Kram 2012, 1.75 m/s; running: 3-6 m/s, ``scaling.toml``) is scaled to the
+    subject's leg length at equal dimensionless speed v / sqrt(g L) (Hof 1996). Backward gait
+    at speed v needs forward data at v (stance time) and at v / r (cadence), so its upper end
+    is r times the forward one.
     """
-    table = _scaling()["walk_range" if spec.mode == "walk" else "run"]
-    low, high = (float(v) for v in table["Speed range [m/s]"])
+    if spec.mode == "walk":
+        speeds = _walk_table()[0]
+        low, high = float(speeds[0]), float(speeds[-1])
+    else:
+        low, high = (float(v) for v in _scaling()["run"]["Speed range [m/s]"])
     factor = math.sqrt(leg_length_m(spec.subject.height_m) / _reference_leg_m(spec.mode))
     return low * factor, high * factor * _speed_ratio(spec)
 
 
-def _bilinear(table: dict[str, Any], key: str, speed: float, grade_deg: float) -> float:
-    speeds = np.asarray(table["Speeds [m/s]"], dtype=np.float64)
-    grades = np.asarray(table["Grades [deg]"], dtype=np.float64)
-    values = np.asarray(table[key], dtype=np.float64)
+def _bilinear(
+    speeds: FloatArray, grades: FloatArray, values: FloatArray, speed: float, grade_deg: float
+) -> float:
     by_speed = np.array([np.interp(grade_deg, grades, row) for row in values])
     return float(np.interp(speed, speeds, by_speed))
 
@@ -99,9 +129,8 @@ def _forward_timing(
 ) -> tuple[float, float]:
     """Stride time and stance time [s] of forward gait at ``speed`` on ``slope_deg``."""
     if mode == "walk":
-        table = _scaling()["walk"]
+        speeds, grades, frequencies, stance_fractions = _walk_table()
         leg_fk = _reference_leg_m("walk")
-        grades = table["Grades [deg]"]
         if not (grades[0] <= slope_deg <= grades[-1]):
             notes.append(
                 f"slope {slope_deg:+.1f} deg beyond Franz & Kram's {grades[0]:g}..{grades[-1]:g}"
@@ -109,9 +138,11 @@ def _forward_timing(
             )
             slope_deg = min(max(slope_deg, grades[0]), grades[-1])
         v_fk = speed * math.sqrt(leg_fk / leg)  # equal dimensionless speed (Hof 1996)
-        frequency = _bilinear(table, "Stride frequency [Hz]", v_fk, slope_deg)
-        stance_time = _bilinear(table, "Stance time [s]", v_fk, slope_deg)
-        return math.sqrt(leg / leg_fk) / frequency, stance_time * math.sqrt(leg / leg_fk)
+        frequency = _bilinear(speeds, grades, frequencies, v_fk, slope_deg)
+        stride_time = math.sqrt(leg / leg_fk) / frequency
+        return stride_time, _bilinear(
+            speeds, grades, stance_fractions, v_fk, slope_deg
+        ) * stride_time
     ref = _template("run")["reference"]
     leg_ref = float(ref["Leg length [m]"])
     t_ref = float(ref["Stride time [s]"])
@@ -146,7 +177,10 @@ def _timing(spec: GaitSpec, notes: list[str]) -> tuple[float, float]:
     slope = math.degrees(spec.grade_angle_rad) * spec.travel_sign
     stride_time, stance_time = _forward_timing(spec.mode, spec.speed_m_s, slope, leg, notes)
     if spec.mode == "walk":
-        notes.append("timing: Franz & Kram 2012 Table 1 (V), Hof 1996 dimensionless scaling")
+        notes.append(
+            "timing: Franz & Kram 2012 Table 1 (V) and Fukuchi 2018 slow walking (V), Hof 1996"
+            " dimensionless scaling"
+        )
     else:
         notes.append(
             "timing: constant contact length and swing time (Weyand et al. 2000, U), anchored"
