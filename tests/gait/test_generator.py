@@ -1,0 +1,256 @@
+"""Generated gait cycles obey physics: Newton's law for the whole body, gravity balanced over a
+stride, planted feet, centre of pressure under the foot, flights without force, left = right
+half a stride later, and forces proportional to body mass."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kneeload.config import STANDARD_GRAVITY_M_S2
+from kneeload.exceptions import InputError
+from kneeload.gait.cycle import GaitCycle
+from kneeload.gait.generator import generate_cycle_batch, generate_cycles
+from kneeload.gait.pattern import GaitPattern
+from kneeload.gait.spec import GaitSpec, Subject
+from kneeload.kinematics import time_derivatives
+
+SUBJECT = Subject(mass_kg=70.0, height_m=1.75, sex="male")
+SPEEDS = {"walk": 1.3, "run": 3.0}
+GRADES = (-19.3, 0.0, 10.0)
+
+
+def _spec(mode: str = "walk", direction: str = "forward", grade: float = 0.0) -> GaitSpec:
+    return GaitSpec(mode, direction, SPEEDS[mode], grade, SUBJECT)
+
+
+def _bump(u: np.ndarray, centre: float, width: float) -> np.ndarray:
+    distance = (u - centre + 0.5) % 1.0 - 0.5
+    return np.exp(-((distance / width) ** 2))
+
+
+def synthetic_walk(cop_peak: float = 1.0) -> GaitPattern:
+    """A walking pattern from analytic curves (independent of the templates' numbers): stance
+    60 %, double-hump normal force, braking then propulsion, CoP heel -> ``cop_peak``."""
+    percent = np.linspace(0.0, 100.0, 101)
+    u = percent / 100.0
+    stance = 0.6
+    v = np.clip(u / stance, 0.0, 1.0)
+    loaded = u < stance
+    angles = {
+        "pelvis_tilt_deg": 10.0 + 2.0 * np.cos(4.0 * np.pi * u),
+        "pelvis_obliquity_deg": 4.0 * np.sin(2.0 * np.pi * u),
+        "hip_flexion_deg": 10.0 + 20.0 * np.cos(2.0 * np.pi * (u - 0.9)),
+        "hip_adduction_deg": 4.0 * np.sin(2.0 * np.pi * (u + 0.05)),
+        "knee_flexion_deg": 5.0 + 13.0 * _bump(u, 0.15, 0.07) + 58.0 * _bump(u, 0.72, 0.1),
+        "ankle_dorsiflexion_deg": 10.0 * _bump(u, 0.4, 0.12) - 18.0 * _bump(u, 0.63, 0.05),
+    }
+    grf = {
+        "grf_x_bw": np.where(loaded, -0.2 * np.sin(2.0 * np.pi * v), 0.0),
+        "grf_y_bw": np.where(loaded, np.sin(np.pi * v) + 0.25 * np.sin(3.0 * np.pi * v), 0.0),
+        "grf_z_bw": np.where(loaded, -0.05 * np.sin(np.pi * v), 0.0),
+    }
+    cop = np.where(loaded, cop_peak * v, np.nan)
+    return GaitPattern(percent, 1.1, 1.1 * 1.3, stance, angles, grf, cop, ("synthetic",))
+
+
+def _single_support(cycle: GaitCycle, side: int) -> np.ndarray:
+    loaded = cycle.grf_n[..., 1] > 0.0
+    return loaded[:, side] & ~loaded[:, 1 - side]
+
+
+CASES = [(m, d, g) for m in ("walk", "run") for d in ("forward", "backward") for g in GRADES]
+
+
+@pytest.fixture(scope="module")
+def cycles() -> dict[tuple[str, str, float], GaitCycle]:
+    """Three strides at 201 frames per stride for every mode, direction and grade (one batch)."""
+    specs = [_spec(*case) for case in CASES]
+    return dict(
+        zip(CASES, generate_cycle_batch(specs, strides=3, frames_per_stride=201), strict=True)
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_newton_whole_body(cycles: dict, case: tuple[str, str, float]) -> None:
+    """Σ GRF = Σ mᵢaᵢ − M g, accelerations by finite differences of the segments' centres of
+    mass (independent of the generator's spectral ones), middle stride: RMS <= 5 % BW."""
+    cycle = cycles[case]
+    weight = cycle.body_mass_kg * STANDARD_GRAVITY_M_S2
+    _, acc_legs = time_derivatives(cycle.time_s, cycle.com_m)
+    _, acc_hat = time_derivatives(cycle.time_s, cycle.hat_com_m)
+    inertial = np.einsum("k,fskx->fx", cycle.segment_mass_kg, acc_legs)
+    inertial += cycle.hat_mass_kg * acc_hat
+    gravity = np.asarray(cycle.gravity_m_s2)
+    residual = cycle.grf_n[..., :2].sum(axis=1) - (inertial - cycle.body_mass_kg * gravity)
+    middle = cycle.stride == 2
+    rms = np.sqrt(np.mean(np.sum(residual[middle] ** 2, axis=1))) / weight
+    assert rms <= 0.05, f"finite-difference Newton residual {rms:.4f} BW"
+    assert cycle.newton_residual_rms_bw < 1e-6
+    mass = 2.0 * cycle.segment_mass_kg.sum() + cycle.hat_mass_kg
+    assert mass == pytest.approx(cycle.body_mass_kg, rel=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_stride_mean_grf_balances_gravity(cycles: dict, case: tuple[str, str, float]) -> None:
+    """Mean total GRF over a stride: M g sin θ along the surface (toward travel uphill), M g
+    cos θ normal to it, θ = atan(grade)."""
+    _mode, direction, grade = case
+    cycle = cycles[case]
+    theta = math.atan(grade / 100.0)
+    travel = 1.0 if direction == "forward" else -1.0
+    weight = cycle.body_mass_kg * STANDARD_GRAVITY_M_S2
+    stride = cycle.stride == 1
+    stride[np.flatnonzero(stride)[-1] + 1 :] = False  # frames 0 .. N-1: one whole period
+    mean = cycle.grf_n[stride][..., :2].sum(axis=1).mean(axis=0)
+    assert mean[0] == pytest.approx(weight * math.sin(theta) * travel, abs=1e-9 * weight)
+    assert mean[1] == pytest.approx(weight * math.cos(theta), rel=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_stance_foot_planted_in_single_support(cycles: dict, case: tuple) -> None:
+    """In single support the foot rolls on its lowest sole point, which stays on the surface and
+    does not move (< 0.01 mm between frames on the same point)."""
+    cycle = cycles[case]
+    for side in (0, 1):
+        alone = _single_support(cycle, side)
+        heel, toe = cycle.heel_m[:, side], cycle.toe_m[:, side]
+        on_toe = toe[:, 1] < heel[:, 1]
+        point = np.where(on_toe[:, None], toe, heel)
+        assert np.max(np.abs(point[alone, 1])) < 1e-8
+        same = alone[1:] & alone[:-1] & (on_toe[1:] == on_toe[:-1])
+        moved = np.linalg.norm(np.diff(point, axis=0), axis=1)[same]
+        assert moved.size > 0 and moved.max() < 1e-5
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cop_under_the_foot(cycles: dict, case: tuple) -> None:
+    """While a foot is loaded its centre of pressure is on the surface, between the heel's and
+    the toe's projections, on the foot's line (z of the ankle)."""
+    cycle = cycles[case]
+    loaded = cycle.grf_n[..., 1] > 0.0
+    cop = cycle.cop_m[loaded]
+    low = np.minimum(cycle.heel_m[..., 0], cycle.toe_m[..., 0])[loaded]
+    high = np.maximum(cycle.heel_m[..., 0], cycle.toe_m[..., 0])[loaded]
+    assert np.all(np.isfinite(cop))
+    assert np.all((cop[:, 0] >= low - 1e-12) & (cop[:, 0] <= high + 1e-12))
+    assert np.all(cop[:, 1] == 0.0)
+    np.testing.assert_allclose(cop[:, 2], cycle.joint_z_m[:, :, 0][loaded])
+    assert np.all(cycle.grf_n[..., 1] >= -1e-9 * cycle.body_mass_kg)
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_running_flight_has_no_force(cycles: dict, direction: str) -> None:
+    """Running has flight phases (both feet unloaded) with zero ground reaction; walking has
+    double support instead."""
+    run = cycles[("run", direction, 0.0)]
+    flight = ~np.any(run.grf_n[..., 1] > 0.0, axis=1)
+    assert flight.sum() > 10
+    assert np.all(run.grf_n[flight] == 0.0)
+    walk = cycles[("walk", direction, 0.0)]
+    assert np.all(np.any(walk.grf_n[..., 1] > 0.0, axis=1)[1:-1])
+
+
+def test_double_support_transfer_is_smooth(cycles: dict) -> None:
+    """Ren, Jones & Howard (2008): over double support the trailing foot's normal force falls
+    monotonically to zero while the leading foot's starts from zero (no jump at either end)."""
+    cycle = cycles[("walk", "forward", 0.0)]
+    weight = cycle.body_mass_kg * STANDARD_GRAVITY_M_S2
+    normal = cycle.grf_n[..., 1]
+    both = (normal[:, 0] > 0) & (normal[:, 1] > 0)
+    start = np.flatnonzero(both & ~np.roll(both, 1))
+    for first in start[start > 0]:
+        frames = first + np.arange(np.argmin(both[first:]))
+        trailing = 1 if cycle.grf_n[first - 1, 1, 1] > 0 else 0
+        assert np.all(np.diff(normal[frames, trailing]) < 0)
+        assert normal[first - 1, 1 - trailing] == pytest.approx(0.0, abs=1e-9 * weight)
+        assert normal[frames[-1] + 1, trailing] == pytest.approx(0.0, abs=1e-9 * weight)
+        assert normal[frames[-1], trailing] < 0.05 * weight
+
+
+@pytest.mark.parametrize("mode", ["walk", "run"])
+def test_left_is_right_half_a_stride_later(cycles: dict, mode: str) -> None:
+    """Left joint angles and GRF are the right ones half a stride later (mediolateral force
+    mirrored)."""
+    cycle = cycles[(mode, "forward", 0.0)]
+    n = int(np.sum(cycle.stride == 1))
+    half = n // 2
+    right, left = slice(0, n), slice(half, half + n)
+    for name in ("hip_flexion_deg", "knee_flexion_deg", "ankle_dorsiflexion_deg"):
+        np.testing.assert_allclose(
+            cycle.angles_deg[name][left, 1], cycle.angles_deg[name][right, 0], atol=1e-9
+        )
+    mirror = np.array([1.0, 1.0, -1.0])
+    np.testing.assert_allclose(
+        cycle.grf_n[left, 1], cycle.grf_n[right, 0] * mirror, atol=1e-9 * cycle.body_mass_kg
+    )
+
+
+def test_leg_through_analyze_leg_knee_extensor_in_early_stance() -> None:
+    """The right leg as a LegTrial runs through the measured-trial analysis; forward walking
+    has a knee extensor moment in loading response (Winter 2009: ≈0.67 N·m/kg)."""
+    from kneeload.analysis import analyze_leg
+
+    cycle = generate_cycles(_spec(), strides=3)
+    trial = cycle.leg("right")
+    assert trial.gravity_m_s2 == cycle.gravity_m_s2
+    table = analyze_leg(trial)
+    early = (cycle.stride == 2) & (cycle.percent_cycle > 3.0) & (cycle.percent_cycle < 20.0)
+    peak = table["knee_moment_nm_kg"].to_numpy()[early].max()
+    assert peak > 0.2, f"peak knee extensor moment in loading response {peak:.2f} N·m/kg"
+    assert np.all(np.isfinite(table["knee_adduction_moment_nm"]))
+
+
+def test_backward_walking_lands_on_the_forefoot(cycles: dict) -> None:
+    """Backward gait: at first contact the toe is the lowest sole point and the CoP starts at
+    the toe end and moves toward the heel."""
+    cycle = cycles[("walk", "backward", 0.0)]
+    assert cycle.toe_m[0, 0, 1] < cycle.heel_m[0, 0, 1]
+    loaded = np.flatnonzero(cycle.grf_n[: int(np.sum(cycle.stride == 1)), 0, 1] > 0)
+    x = cycle.cop_m[loaded, 0, 0]
+    assert x[0] > x[-1]
+
+
+def test_strides_advance_by_the_stride_length(cycles: dict) -> None:
+    """Every point advances one stride length per stride in the direction of travel."""
+    for direction, sign in (("forward", 1.0), ("backward", -1.0)):
+        cycle = cycles[("walk", direction, 0.0)]
+        n = int(np.sum(cycle.stride == 1))
+        advance = cycle.joint_m[n:, :, :, 0] - cycle.joint_m[:-n, :, :, 0]
+        speed = advance / (cycle.time_s[n] - cycle.time_s[0])
+        np.testing.assert_allclose(speed, sign * np.mean(speed * sign), rtol=1e-9)
+        assert sign * speed.mean() > 0
+
+
+def test_twice_the_mass_gives_twice_the_forces() -> None:
+    """Same spec, subject twice as heavy: every force doubles, the motion is unchanged."""
+    heavy = Subject(mass_kg=140.0, height_m=1.75, sex="male")
+    light_cycle = generate_cycles(_spec(grade=5.0))
+    heavy_cycle = generate_cycles(GaitSpec("walk", "forward", 1.3, 5.0, heavy))
+    np.testing.assert_allclose(heavy_cycle.grf_n, 2.0 * light_cycle.grf_n, rtol=1e-10)
+    np.testing.assert_allclose(heavy_cycle.joint_m, light_cycle.joint_m, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(heavy_cycle.segment_mass_kg, 2.0 * light_cycle.segment_mass_kg)
+
+
+def test_synthetic_pattern_newton_and_balance() -> None:
+    """A pattern from analytic curves (not the templates) gives the same guarantees."""
+    spec = _spec(grade=8.0)
+    cycle = generate_cycles(spec, strides=2, frames_per_stride=201, pattern=synthetic_walk())
+    assert cycle.newton_residual_rms_bw < 1e-6
+    weight = cycle.body_mass_kg * STANDARD_GRAVITY_M_S2
+    mean = cycle.grf_n[:200, :, 1].sum(axis=1).mean()
+    assert mean == pytest.approx(weight * math.cos(math.atan(0.08)), rel=1e-12)
+
+
+def test_cop_leaving_the_foot_is_refused() -> None:
+    """A pattern whose centre of pressure runs past the toe while loaded is refused."""
+    with pytest.raises(InputError, match=r"cop_along_foot.*refused, found 1\.\d+ at"):
+        generate_cycles(_spec(), pattern=synthetic_walk(cop_peak=1.2))
+
+
+@pytest.mark.parametrize(("strides", "frames"), [(0, 101), (1, 100), (1, 11), (2.5, 101)])
+def test_bad_strides_or_frames_refused(strides: object, frames: int) -> None:
+    with pytest.raises(InputError):
+        generate_cycles(_spec(), strides=strides, frames_per_stride=frames)  # type: ignore[arg-type]
