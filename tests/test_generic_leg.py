@@ -2,11 +2,13 @@
 
 Analytic cases (a straight leg has the table's segment lengths, a hip flexion puts the knee
 where trigonometry says, a trial turned by 180° gives the same facing-frame trial, a stature
-round trip) and the convention table against the headers of real IK files.
+round trip, a calibration round trip) and the convention table against the headers of real IK
+files.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +19,12 @@ from kneeload.data import load_parameter_set
 from kneeload.dynamics.model_kinematics import body_poses, joint_center, marker_position
 from kneeload.exceptions import InputError, ParameterError
 from kneeload.generic_leg import (
+    GenericLegCalibration,
+    calibrate_generic_leg,
     estimate_height_m,
     generic_leg_model,
     leg_trial_from_coordinates,
+    stature_from_leg_lengths,
 )
 from kneeload.io.frames import rotate_180_about_vertical
 from kneeload.io.opensim import read_coordinates
@@ -300,3 +305,131 @@ def test_bad_subject_values_and_unknown_table() -> None:
         leg_trial_from_coordinates(
             coordinates, forces, "right", MASS_KG, HEIGHT_M, anthropometry="Dempster"
         )
+
+
+#: joint locations of a made-up subject (right side, generic frames) [m]: hip 20 mm anterior of
+#: Delp's, knee and ankle with anteroposterior and mediolateral offsets
+KNOWN_HIP_M = np.array([-0.050, -0.080, 0.090])
+KNOWN_KNEE_M = np.array([-0.012, -0.400, -0.010])
+KNOWN_ANKLE_M = np.array([-0.030, -0.420, 0.015])
+
+
+def _known_calibration(side: str = "right") -> GenericLegCalibration:
+    return GenericLegCalibration(
+        side=side,
+        hip_in_pelvis_m=KNOWN_HIP_M,
+        knee_in_femur_m=KNOWN_KNEE_M,
+        ankle_in_tibia_m=KNOWN_ANKLE_M,
+        residual_rms_mm={"hip": 0.0, "knee": 0.0, "ankle": 0.0},
+        n_frames=0,
+        source="made up",
+    )
+
+
+def _known_centres(coordinates: CoordinateData) -> dict[str, np.ndarray]:
+    """Hip, knee and ankle centres of a leg with the known joint locations, by the model's own
+    forward kinematics."""
+    names = coordinate_set(coordinates.names, "right")
+    model = generic_leg_model(names, HEIGHT_M, MASS_KG, calibration=_known_calibration())
+    poses = body_poses(model, {n: coordinates.coordinate(n) for n in model.coordinates})
+    return {j: joint_center(model, f"{j}_r", poses) for j in ("hip", "knee", "ankle")}
+
+
+def test_calibration_recovers_known_joint_locations() -> None:
+    """Centres of a leg with known locations give those locations back exactly, with zero
+    residual, also from centres on a clock of their own, with a gap."""
+    coordinates, _ = _walk()
+    centres = _known_centres(coordinates)
+    calibration = calibrate_generic_leg(coordinates, coordinates.time_s, centres, "right")
+    np.testing.assert_allclose(calibration.hip_in_pelvis_m, KNOWN_HIP_M, atol=1e-12)
+    np.testing.assert_allclose(calibration.knee_in_femur_m, KNOWN_KNEE_M, atol=1e-12)
+    np.testing.assert_allclose(calibration.ankle_in_tibia_m, KNOWN_ANKLE_M, atol=1e-12)
+    assert max(calibration.residual_rms_mm.values()) < 1e-9
+    assert calibration.n_frames == 200
+    assert calibration.thigh_length_m == pytest.approx(float(np.linalg.norm(KNOWN_KNEE_M)))
+    # a clock of their own (twice the rate, the extra samples far off: interpolation must land
+    # on the coordinates' instants), a NaN gap of 10 frames and samples past the kinematics
+    n = len(coordinates.time_s)
+    time = np.append(np.arange(2 * n) / (2 * coordinates.rate_hz), [2.5, 2.6])
+    own_clock = {}
+    for joint, centre in centres.items():
+        resampled = np.full((2 * n + 2, 3), 7.0)
+        resampled[: 2 * n : 2] = centre
+        resampled[20:40] = np.nan if joint == "knee" else resampled[20:40]
+        own_clock[joint] = resampled
+    again = calibrate_generic_leg(coordinates, time, own_clock, "right")
+    assert again.n_frames == n - 10  # the gap
+    np.testing.assert_allclose(again.knee_in_femur_m, KNOWN_KNEE_M, atol=1e-12)
+    assert max(again.residual_rms_mm.values()) < 1e-9
+
+
+def test_calibration_is_least_squares_under_noise() -> None:
+    """Independent noise of 5 mm per axis on the centres: the fit stays within 2 mm of the known
+    locations and each residual RMS is the noise's 3-D RMS (5·√3 = 8.7 mm) less the share the
+    nine fitted numbers absorb (a few per cent over 3 × 200 points)."""
+    coordinates, _ = _walk()
+    rng = np.random.default_rng(7)
+    centres = {
+        j: c + rng.normal(0.0, 0.005, c.shape) for j, c in _known_centres(coordinates).items()
+    }
+    calibration = calibrate_generic_leg(coordinates, coordinates.time_s, centres, "right")
+    for fitted, known in (
+        (calibration.hip_in_pelvis_m, KNOWN_HIP_M),
+        (calibration.knee_in_femur_m, KNOWN_KNEE_M),
+        (calibration.ankle_in_tibia_m, KNOWN_ANKLE_M),
+    ):
+        assert np.linalg.norm(fitted - known) < 0.002
+    for rms in calibration.residual_rms_mm.values():
+        assert 7.5 < rms < 9.5
+
+
+def test_calibrated_trial_has_the_fitted_lengths_and_says_so() -> None:
+    """The calibrated leg's hip, knee and ankle are the fitted ones, its inertia is the table's
+    with the fitted thigh and shank lengths, the stature (foot only) comes from those lengths,
+    and the notes say what was fitted and the residuals."""
+    coordinates, forces = _walk()
+    calibration = calibrate_generic_leg(
+        coordinates, coordinates.time_s, _known_centres(coordinates), "right", "synthetic"
+    )
+    trial = leg_trial_from_coordinates(
+        coordinates, forces, "right", MASS_KG, calibration=calibration, cutoff_hz=None
+    )
+    lengths = {"thigh": calibration.thigh_length_m, "shank": calibration.shank_length_m}
+    height = stature_from_leg_lengths(lengths["thigh"], lengths["shank"])
+    params = leg_segment_parameters("Winter2009", MASS_KG, height_m=height, lengths_m=lengths)
+    np.testing.assert_allclose(
+        trial.segment_inertia_kg_m2,
+        [params[s].inertia_kg_m2 for s in ("foot", "shank", "thigh")],
+        rtol=1e-9,
+    )
+    sagittal_knee_to_ankle = np.linalg.norm(trial.joint_m[:, 1] - trial.joint_m[:, 0], axis=1)
+    assert sagittal_knee_to_ankle.max() <= lengths["shank"] + 1e-12
+    assert sagittal_knee_to_ankle.max() > 0.99 * lengths["shank"]
+    assert any("calibrated to the joint centres of synthetic" in n for n in trial.notes)
+    assert any("residual RMS hip 0.0 mm, knee 0.0 mm, ankle 0.0 mm" in n for n in trial.notes)
+    assert any(f"{height:.3f} m" in n for n in trial.notes)
+
+
+def test_stature_from_leg_lengths_inverts_the_table() -> None:
+    """Table lengths of a 1.75 m subject (Winter 2009: 0.245 and 0.246 of stature) give 1.75 m."""
+    params = leg_segment_parameters("Winter2009", MASS_KG, height_m=HEIGHT_M)
+    height = stature_from_leg_lengths(params["thigh"].length_m, params["shank"].length_m)
+    assert height == pytest.approx(HEIGHT_M, rel=1e-12)
+
+
+def test_calibration_input_errors() -> None:
+    """Missing or misshapen centres, too few frames in common, or a calibration of the other
+    side are input errors naming the field."""
+    coordinates, _ = _walk(n=60)
+    centres = _known_centres(coordinates)
+    time = coordinates.time_s
+    with pytest.raises(InputError, match="knee: expected a joint centre per frame"):
+        calibrate_generic_leg(coordinates, time, {"hip": centres["hip"]}, "right")
+    with pytest.raises(InputError, match=r"knee: expected positions of shape \(60, 3\)"):
+        calibrate_generic_leg(coordinates, time, {**centres, "knee": centres["knee"][:5]}, "right")
+    with pytest.raises(InputError, match="at least 10 frames"):
+        calibrate_generic_leg(coordinates, time + 10.0, centres, "right")
+    names = coordinate_set(coordinates.names, "right")
+    left = dataclasses.replace(_known_calibration(), side="left")
+    with pytest.raises(InputError, match="a calibration of the right leg"):
+        generic_leg_model(names, HEIGHT_M, MASS_KG, calibration=left)

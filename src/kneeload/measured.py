@@ -1,7 +1,8 @@
 """Analyse a measured trial from its files: the function behind ``kneeload analyze``.
 
-Reads the kinematics (OpenSim coordinates with their model, or markers of a declared marker set)
-and the forces, builds a :class:`~kneeload.trial.LegTrial` and returns
+Reads the kinematics (OpenSim coordinates with their model, or without one on a generic leg,
+optionally calibrated to the forces C3D's markers; or markers of a declared marker set) and the
+forces, builds a :class:`~kneeload.trial.LegTrial` and returns
 :func:`~kneeload.analysis.analyze_leg`'s per-frame table. Every problem with the inputs ends in a
 :class:`~kneeload.exceptions.InputError` naming the file, the field and what was expected.
 """
@@ -21,6 +22,7 @@ from kneeload.io.types import CoordinateData, GroundReactionData, MarkerData
 FloatArray = NDArray[np.float64]
 
 if TYPE_CHECKING:
+    from kneeload.generic_leg import GenericLegCalibration
     from kneeload.io.c3d import C3DTrial
     from kneeload.io.osim import OsimModel
     from kneeload.knee_loads import LoadSharingOptions
@@ -125,9 +127,11 @@ def _ground_for_coordinates(
     side: str,
     osim: OsimModel | None,
     force_columns: str | Path | None,
+    c3d: C3DTrial | None = None,
 ) -> GroundReactionData:
     """Ground reactions for coordinate kinematics; C3D plates are assigned to the feet from the
-    model's feet, or from the generic leg's feet when there is no model."""
+    model's feet, or from the generic leg's feet when there is no model. ``c3d``: the forces
+    C3D when already read."""
     suffix = forces_path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         return _read_table_forces(forces_path, force_columns)
@@ -141,7 +145,7 @@ def _ground_for_coordinates(
     from kneeload.io.c3d import read_c3d
     from kneeload.io.frames import assign_plates_to_feet
 
-    c3d = read_c3d(forces_path)
+    c3d = c3d if c3d is not None else read_c3d(forces_path)
     plates = _to_model_frame(c3d.forces, c3d.vertical_axis)
     feet = {side: generic_foot_polyline(coordinates, side)}
     return assign_plates_to_feet(plates, feet, coordinates.time_s)
@@ -177,18 +181,27 @@ def analyze(
     mass_kg : body mass [kg], > 0
     model : OpenSim ``.osim`` model the coordinates belong to (segment geometry and inertia).
         Without one, coordinates drive a generic Delp (1990) leg scaled to ``height_m``
-        (:func:`kneeload.generic_leg.leg_trial_from_coordinates`); not used with markers
-    height_m : stature [m] for the generic leg; None: estimated from the trial (said in the
-        notes). Models and markers give their own segment lengths.
+        (:func:`kneeload.generic_leg.leg_trial_from_coordinates`), or calibrated to the
+        markers of the forces C3D when ``marker_set`` is given; not used with markers
+    height_m : stature [m] for the generic leg; None: estimated from the trial, or from the
+        calibrated leg lengths (said in the notes). Models and markers give their own segment
+        lengths.
     side : "right" or "left"
     cutoff_hz : low-pass cut-off for the coordinates or markers [Hz] (6 Hz, Winter 2009);
         None: no filter
     in_degrees : whether the coordinate file's angles are degrees, for files whose header lacks
         ``inDegrees`` (None: take the header's word)
-    marker_set : for marker kinematics (required then): a bundled marker set's name (see
-        :func:`kneeload.markers.available_marker_sets`) or a marker-set ``.toml`` file
+    marker_set : a bundled marker set's name (see
+        :func:`kneeload.markers.available_marker_sets`) or a marker-set ``.toml`` file. Required
+        with marker kinematics. With IK coordinates and no ``model``, it calibrates the generic
+        leg: ``forces`` must then be a C3D of the same trial, whose markers give the hip, knee
+        and ankle centres (:func:`kneeload.markers.joint_centres_from_markers`) that the hip,
+        knee and ankle locations of the leg are fitted to
+        (:func:`kneeload.generic_leg.calibrate_generic_leg`; fitted values and residuals in the
+        notes). Not allowed with coordinates and a ``model`` (the model gives the geometry).
     static : static marker trial (``.trc``/``.c3d``) for the landmarks the marker set
-        reconstructs from it (e.g. epicondyles absent from walking trials)
+        reconstructs from it (e.g. epicondyles absent from walking trials); needs
+        ``marker_set``
     columns, force_columns : column maps (``.toml``, :mod:`kneeload.io.csv_table`) of delimited
         kinematics and force tables; ``force_columns`` defaults to ``columns``
     anthropometry : segment table in ``models/anthropometry/`` for markers and the generic leg
@@ -248,12 +261,7 @@ def analyze(
             anthropometry,
         )
     else:
-        if marker_set is not None or static is not None:
-            raise InputError(
-                kinematics_path,
-                "--marker-set/--static",
-                "marker kinematics (.trc/.c3d) for a marker set; coordinates need none",
-            )
+        _check_calibration_inputs(kinematics_path, forces_path, model, marker_set, static)
         trial, knee_3d = _coordinate_trial(
             kinematics_path,
             coordinates,
@@ -266,6 +274,8 @@ def analyze(
             cutoff_hz,
             in_degrees,
             anthropometry,
+            marker_set,
+            static,
         )
     table = analyze_leg(trial)
     for column, values in knee_3d.items():
@@ -334,6 +344,39 @@ def _marker_trial(
     )
 
 
+def _check_calibration_inputs(
+    kinematics_path: Path,
+    forces_path: Path,
+    model: str | Path | None,
+    marker_set: str | Path | None,
+    static: str | Path | None,
+) -> None:
+    """With coordinates, a marker set (and a static trial) only calibrate the generic leg: no
+    model, and the trial's markers in the forces C3D."""
+    if marker_set is None and static is None:
+        return
+    if model is not None:
+        raise InputError(
+            kinematics_path,
+            "--marker-set/--static",
+            "no marker set with coordinates and a model (the model gives the geometry; a "
+            "marker set calibrates the generic leg when there is no model)",
+        )
+    if marker_set is None:
+        raise InputError(
+            static or "--static",
+            "--marker-set",
+            "a marker set with the static trial (it calibrates the generic leg)",
+        )
+    if forces_path.suffix.lower() != ".c3d":
+        raise InputError(
+            forces_path,
+            "--forces",
+            "a C3D of the same trial, whose markers calibrate the generic leg to the marker set",
+            forces_path.suffix,
+        )
+
+
 def _coordinate_trial(
     kinematics_path: Path,
     coordinates: CoordinateData | None,
@@ -346,8 +389,11 @@ def _coordinate_trial(
     cutoff_hz: float | None,
     in_degrees: bool | None,
     anthropometry: str,
+    marker_set: str | Path | None,
+    static: str | Path | None,
 ) -> tuple[LegTrial, dict[str, FloatArray]]:
-    """LegTrial of IK coordinates: with their .osim model, or on the generic leg without one.
+    """LegTrial of IK coordinates: with their .osim model, or on the generic leg without one,
+    calibrated to the forces C3D's markers when a marker set is given.
 
     With a model, also the knee's 3-D distal-chain loads (:func:`_knee_3d_columns`).
     """
@@ -361,16 +407,58 @@ def _coordinate_trial(
         coordinates = read_coordinates(
             kinematics_path, translational=translational, in_degrees=in_degrees
         )
-    ground = _ground_for_coordinates(forces_path, coordinates, side, osim, force_columns)
+    c3d = None
+    if marker_set is not None:
+        from kneeload.io.c3d import read_c3d
+
+        c3d = read_c3d(forces_path)
+    ground = _ground_for_coordinates(forces_path, coordinates, side, osim, force_columns, c3d)
     if osim is not None:
         trial = leg_trial_from_opensim(osim, coordinates, ground, side, mass_kg, cutoff_hz)
         return trial, _knee_3d_columns(osim, coordinates, ground, side, cutoff_hz)
     from kneeload.generic_leg import leg_trial_from_coordinates
 
+    calibration = None
+    if c3d is not None and marker_set is not None:
+        calibration = _calibration_from_markers(coordinates, c3d, marker_set, static, side)
     trial = leg_trial_from_coordinates(
-        coordinates, ground, side, mass_kg, height_m, anthropometry, cutoff_hz
+        coordinates,
+        ground,
+        side,
+        mass_kg,
+        height_m,
+        anthropometry,
+        cutoff_hz,
+        calibration=calibration,
     )
     return trial, {}
+
+
+def _calibration_from_markers(
+    coordinates: CoordinateData,
+    c3d: C3DTrial,
+    marker_set: str | Path,
+    static: str | Path | None,
+    side: str,
+) -> GenericLegCalibration:
+    """The generic leg calibrated to the joint centres of the C3D's markers (model frame, the
+    C3D's clock, which the IK shares)."""
+    from kneeload.generic_leg import calibrate_generic_leg
+    from kneeload.markers import joint_centres_from_markers, load_marker_set
+
+    markers = _to_model_frame(c3d.markers, c3d.vertical_axis)
+    static_markers = (
+        None if static is None else _read_markers(_existing(static, "static", MARKER_SUFFIXES))[0]
+    )
+    markers_set = load_marker_set(marker_set)
+    centres = joint_centres_from_markers(markers, markers_set, side, static=static_markers)
+    return calibrate_generic_leg(
+        coordinates,
+        markers.time_s,
+        centres,
+        side,
+        source=f"{c3d.source} (marker set {markers_set.name})",
+    )
 
 
 def _knee_3d_columns(

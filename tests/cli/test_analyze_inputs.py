@@ -45,6 +45,33 @@ def test_ik_without_model_and_c3d_forces_grand_challenge(shared_data: Path, tmp_
     assert table["knee_adduction_moment_nm"].notna().all()
 
 
+def test_ik_without_model_calibrated_to_the_c3d_markers(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JW og3 with ``--marker-set``: the generic leg is calibrated to the joint centres of the
+    forces C3D's markers and the notes say so with the residuals; a marker set with
+    coordinates and a model, or with a force file that has no markers, stays an input error."""
+    folder = shared_data / "grand_challenge_knee_loads_JW"
+    ik = str(folder / "ik" / "IK_ngait_og3_with_fluoro.mot")
+    c3d = str(folder / "c3d" / "jw_ngait_og3.c3d")
+    out = tmp_path / "jw.csv"
+    common = ["analyze", "--kinematics", ik, "--mass", "70", "--marker-set", "GrandChallenge_NIH"]
+    assert main([*common, "--forces", c3d, "--out", str(out)]) == 0
+    notes = capsys.readouterr().err
+    assert "generic leg calibrated to the joint centres of" in notes
+    assert "GrandChallenge_NIH" in notes and "residual RMS hip" in notes
+    table = pd.read_csv(out)
+    assert 50 < table["knee_flexion_deg"].max() < 75
+    grf = tmp_path / "grf.mot"
+    grf.write_text("placeholder\n")
+    assert main([*common, "--forces", str(grf), "--out", str(out)]) == 2
+    assert "a C3D of the same trial" in capsys.readouterr().err
+    model = tmp_path / "jw.osim"
+    model.write_text("<OpenSimDocument/>\n")
+    assert main([*common, "--forces", c3d, "--model", str(model), "--out", str(out)]) == 2
+    assert "no marker set with coordinates and a model" in capsys.readouterr().err
+
+
 def _write_tables(ik: pd.DataFrame, subject01: dict[str, Path], tmp_path: Path) -> None:
     """``ik`` as ik.csv (degrees) and subject01's GRF as grf.csv (CoP in mm, ';'), with their
     column maps ik.toml and grf.toml."""

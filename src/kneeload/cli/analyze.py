@@ -2,9 +2,11 @@
 (static optimisation), tibiofemoral and patellofemoral contact force and stress.
 
 Kinematics: OpenSim inverse-kinematics coordinates (.mot/.sto) with their .osim model (without
-one, a generic Delp 1990 leg scaled to --height, or to a stature estimated from the trial),
-markers (.trc, or .c3d) with a declared --marker-set (and --static when the set needs a static
-trial), or a delimited table (.csv/.tsv/.txt) of either with a --columns map.
+one, a generic Delp 1990 leg scaled to --height, or to a stature estimated from the trial; with a
+--marker-set and a C3D as --forces, the generic leg's hip, knee and ankle locations are instead
+calibrated to the joint centres of that C3D's markers), markers (.trc, or .c3d) with a declared
+--marker-set (and --static when the set needs a static trial), or a delimited table
+(.csv/.tsv/.txt) of either with a --columns map.
 Forces: an OpenSim GRF .mot/.sto, a C3D with force plates (may be the kinematics C3D itself), or
 a delimited table with a --force-columns map.
 Moments are net internal, knee and hip extensor positive, ankle plantarflexor positive; forces
@@ -33,9 +35,12 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="OpenSim model (.osim) of the kinematics")
     parser.add_argument(
         "--marker-set",
-        help="marker set of marker kinematics: a bundled name or a .toml file",
+        help="marker set (a bundled name or a .toml file) of marker kinematics, or, with IK "
+        "coordinates and no --model, of the --forces C3D's markers, to calibrate the generic leg",
     )
-    parser.add_argument("--static", help="static marker trial (.trc/.c3d) for the marker set")
+    parser.add_argument(
+        "--static", help="static marker trial (.trc/.c3d) for the marker set's landmarks"
+    )
     parser.add_argument("--mass", type=float, required=True, help="body mass [kg]")
     parser.add_argument(
         "--height", type=float, help="stature [m] for the generic leg (default: from the trial)"

@@ -84,7 +84,12 @@ def check_jw_tibiofemoral_force(data_dir: Path) -> CheckResult:
 
     folder = data_folder(data_dir, "grand_challenge_knee_loads_JW")
     c3d = folder / "c3d" / "jw_ngait_og3.c3d"
-    ours = analyze(folder / "ik" / "IK_ngait_og3_with_fluoro.mot", c3d, JW_MASS_KG)
+    ours = analyze(
+        folder / "ik" / "IK_ngait_og3_with_fluoro.mot",
+        c3d,
+        JW_MASS_KG,
+        marker_set="GrandChallenge_NIH",
+    )
     markers = analyze(c3d, c3d, JW_MASS_KG, marker_set="GrandChallenge_NIH")
     implant = jw_implant_forces(data_dir)
     ik = _versus_implant(ours, implant)
