@@ -90,8 +90,8 @@ def _needs_generator() -> None:
     ids=["walk-forward", "walk-backward-uphill", "run-forward-downhill"],
 )
 def test_simulate_keeps_the_generators_timing(spec: GaitSpec, tmp_path: Path) -> None:
-    """stride and percent_cycle are the generator's (not re-detected), the timing matches the
-    normative pattern, and attrs survive a Parquet file (JSON-serialisable)."""
+    """stride and percent_cycle are the generator's (not re-detected), the timing agrees with
+    the normative pattern, and attrs survive a Parquet file (JSON-serialisable)."""
     _needs_generator()
     from kneeload.gait.generator import generate_cycles
     from kneeload.gait.templates import gait_pattern
@@ -103,7 +103,10 @@ def test_simulate_keeps_the_generators_timing(spec: GaitSpec, tmp_path: Path) ->
     pattern = gait_pattern(spec)
     summary = summarise(table, spec)
     assert summary["stride_time_s"] == pytest.approx(pattern.stride_time_s, rel=1e-6)
-    assert summary["stance_fraction"] == pytest.approx(pattern.stance_fraction, abs=0.015)
+    # stance as a force plate sees it (vertical force above 20 N) lies inside the pattern's
+    # contact; Ren et al. (2008)'s decay takes the trailing foot under 20 N before its toe-off
+    assert pattern.stance_fraction - 0.05 <= summary["stance_fraction"]
+    assert summary["stance_fraction"] <= pattern.stance_fraction + 0.01
     assert table.attrs["spec"]["subject"]["mass_kg"] == spec.subject.mass_kg
     json.dumps(table.attrs)
     table.to_parquet(tmp_path / "cycle.parquet")

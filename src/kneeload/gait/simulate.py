@@ -82,10 +82,15 @@ def simulate(
     from kneeload.knee_loads import knee_loads
 
     cycle = generate_cycles(spec, strides=strides)
-    table = analyze_leg(cycle.leg("right"))
+    # one stride of padding on each side: the finite differences of the analysis (segment
+    # accelerations, muscle velocities) are one-sided, less accurate, at a record's ends
+    padded = generate_cycles(spec, strides=strides + 2)
+    n = (len(padded.time_s) - 1) // (strides + 2)
+    table = knee_loads(analyze_leg(padded.leg("right")), spec.subject.mass_kg, load_sharing)
+    table = table.iloc[n : n + len(cycle.time_s)].reset_index(drop=True)
+    table["time_s"] = cycle.time_s
     table["stride"] = np.asarray(cycle.stride, dtype=np.int64)
     table["percent_cycle"] = np.asarray(cycle.percent_cycle, dtype=np.float64)
-    table = knee_loads(table, spec.subject.mass_kg, load_sharing)
     residual = float(cycle.newton_residual_rms_bw)
     table.attrs.update(
         spec=dataclasses.asdict(spec),
