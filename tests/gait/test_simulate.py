@@ -122,3 +122,18 @@ def test_moments_per_kilogram_do_not_depend_on_body_mass() -> None:
     for column in ("knee_moment_nm_kg", "hip_moment_nm_kg", "ankle_moment_nm_kg"):
         np.testing.assert_allclose(light[column], heavy[column], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(light["knee_force_axial_bw"], heavy["knee_force_axial_bw"], 1e-9)
+
+
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+def test_every_stride_carries_the_same_loads(direction: str) -> None:
+    """Generated strides are copies, so loads repeat stride after stride, and the closing
+    frame of a stride (100 %) equals its first (0 %): no artefact of the record's ends."""
+    _needs_generator()
+    spec = GaitSpec("walk", direction, 1.0, 5.0, Subject(70.0, 1.75))
+    columns = ["knee_moment_nm", "hip_moment_nm", "knee_force_axial_n", "tf_compressive_n"]
+    one = simulate(spec)
+    np.testing.assert_allclose(one[columns].iloc[0], one[columns].iloc[-1], rtol=1e-6, atol=1e-6)
+    three = simulate(spec, strides=3)
+    for k in (1, 2, 3):
+        stride = three[three["stride"] == k][columns].to_numpy()[:100]
+        np.testing.assert_allclose(stride, one[columns].to_numpy()[:100], rtol=1e-6, atol=1e-6)
