@@ -55,9 +55,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import NDArray
 
-from kneeload.config import STANDARD_GRAVITY_M_S2
+from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE, STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
 from kneeload.gait.cycle import LEG_ANGLES, GaitCycle
 from kneeload.gait.pattern import PATTERN_ANGLES, PATTERN_GRF, GaitPattern
@@ -130,64 +131,350 @@ def _body(
     )
 
 
-def _smoothstep(u: FloatArray) -> FloatArray:
-    """Quintic smooth step 10u³ − 15u⁴ + 6u⁵ on [0, 1] (zero first and second derivative at
-    both ends), clipped outside."""
-    v = np.clip(u, 0.0, 1.0)
-    return np.asarray(v**3 * (10.0 - 15.0 * v + 6.0 * v**2))
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
+def _smoothstep(u: float) -> float:
+    """Quintic smooth step 10u³ − 15u⁴ + 6u⁵, clipped to [0, 1] (zero first and second
+    derivatives at both ends, so the hips accelerate continuously)."""
+    v = min(max(u, 0.0), 1.0)
+    return v * v * v * (10.0 - 15.0 * v + 6.0 * v * v)
 
 
-def _ren_transition(tau: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Trailing-foot share over double support, τ = t / T_ds in [0, 1] (Ren, Jones & Howard
-    2008): (anterior, normal/mediolateral), each 1 at τ = 0 and 0 at τ = 1."""
-    t = np.clip(tau, 0.0, 1.0)
-    anterior = _REN_K1 * np.exp(-((2.0 * (t - 1.0 / 3.0)) ** 2)) - 2.0 * _REN_K2 * t
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
+def _ren_share(tau: float, component: int) -> float:
+    """Trailing-foot share of a force component over double support, τ = t / T_ds (Ren, Jones
+    & Howard 2008): anterior (component 0) k₁exp(−(2(τ − 1/3))²) − 2k₂τ; normal and
+    mediolateral exp(−(2τ)³), renormalised to reach 0 at τ = 1. Both are 1 at τ = 0."""
+    t = min(max(tau, 0.0), 1.0)
+    if component == 0:
+        return _REN_K1 * math.exp(-((2.0 * (t - 1.0 / 3.0)) ** 2)) - 2.0 * _REN_K2 * t
     floor = math.exp(-8.0)
-    other = (np.exp(-((2.0 * t) ** 3)) - floor) / (1.0 - floor)
-    return np.asarray(anterior), np.asarray(other)
+    return (math.exp(-((2.0 * t) ** 3)) - floor) / (1.0 - floor)
 
 
-def _periodic_second_derivative(values: FloatArray, period_s: FloatArray) -> FloatArray:
-    """d²/dt² along axis 1 of samples periodic over one period, spectrally [per s²]."""
-    n = values.shape[1]
-    spectrum = np.fft.rfft(values, axis=1)
-    omega = 2.0 * np.pi * np.arange(spectrum.shape[1])
-    shape = (1, -1) + (1,) * (values.ndim - 2)
-    factor = -((omega.reshape(shape) / period_s.reshape((-1,) + (1,) * (values.ndim - 1))) ** 2)
-    return np.fft.irfft(spectrum * factor, n=n, axis=1)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
+def _stride(
+    angles: np.ndarray,
+    grf_bw: np.ndarray,
+    cop_along: np.ndarray,
+    scalars: np.ndarray,
+    geometry: np.ndarray,
+    com: np.ndarray,
+    joints: np.ndarray,
+    joint_z: np.ndarray,
+    segment_angle: np.ndarray,
+    sole: np.ndarray,
+    hat: np.ndarray,
+    grf: np.ndarray,
+    cop: np.ndarray,
+    residual: np.ndarray,
+    stats: np.ndarray,
+) -> None:
+    """One periodic stride of one case (see the module docstring); writes the outputs.
+
+    angles (N, 6) right leg [rad] in PATTERN_ANGLES order; grf_bw (N, 3); cop_along (N,);
+    scalars: stride time [s], stride length [m], stance fraction, body mass [kg], gravity x, y
+    [m/s²], travel sign, g0 [m/s²]; geometry: foot, shank, thigh lengths [m], masses [kg],
+    centre-of-mass fractions, foot centre of mass from the heel (1) or the ankle (0), heel-toe
+    length, ankle height [m], ankle from heel [-], hip spacing, trunk centre of mass above the
+    hips, step width [m]. Outputs (N, side, ...): com (3 segments, 2), joints (ankle, knee,
+    hip; 2), joint_z (3), segment_angle (3), sole (heel, toe; 2), hat (N, 3: x, y, angle),
+    grf (3), cop (3), residual (N, 2), stats (6: scale, lean, slide, trunk shift RMS and
+    max, lowest normal force [BW]).
+    """
+    n = angles.shape[0]
+    half = n // 2
+    stride_time, stride_length, stance, mass = scalars[0], scalars[1], scalars[2], scalars[3]
+    gx, gy, travel, g0 = scalars[4], scalars[5], scalars[6], scalars[7]
+    length = geometry[0:3]
+    seg_mass = geometry[3:6]
+    com_fraction = geometry[6:9]
+    from_heel = geometry[9] > 0.5
+    foot_length, ankle_height, ankle_from_heel = geometry[10], geometry[11], geometry[12]
+    hip_spacing, hat_above, step_width = geometry[13], geometry[14], geometry[15]
+    weight = mass * g0
+    n_stance = math.ceil(stance * n - 1e-9)
+    walking = stance > 0.5
+    step = travel * stride_length
+    h = stride_time / n
+
+    # ground reaction: right foot, left half a stride later (mediolateral mirrored)
+    right = np.zeros((n, 3))
+    for k in range(n_stance):
+        for j in range(3):
+            right[k, j] = grf_bw[k, j] * weight
+    total = np.empty((n, 3))
+    for k in range(n):
+        kk = (k - half) % n
+        total[k, 0] = right[k, 0] + right[kk, 0]
+        total[k, 1] = right[k, 1] + right[kk, 1]
+        total[k, 2] = right[k, 2] - right[kk, 2]
+    scale = -mass * gy / np.mean(total[:, 1])
+    right *= scale
+    total *= scale
+    lean = (-mass * gx - np.mean(total[:, 0])) / np.mean(total[:, 1])
+    for k in range(n):
+        right[k, 0] += lean * right[k, 1]
+        total[k, 0] += lean * total[k, 1]
+    if walking:
+        d = stance - 0.5
+        for k in range(n):
+            u = k / n
+            for j in range(3):
+                if u < d:
+                    right[k, j] = total[k, j] - total[0, j] * _ren_share(u / d, j)
+                elif u < 0.5:
+                    right[k, j] = total[k, j]
+                elif u < stance:
+                    right[k, j] = total[half, j] * _ren_share((u - 0.5) / d, j)
+                else:
+                    right[k, j] = 0.0
+    lowest = np.inf
+    for k in range(n):
+        kk = (k - half) % n
+        for j in range(3):
+            grf[k, 0, j] = right[k, j]
+            grf[k, 1, j] = right[kk, j] if j < 2 else -right[kk, j]
+        lowest = min(lowest, grf[k, 0, 1] / weight, grf[k, 1, 1] / weight)
+
+    # legs by forward kinematics relative to the hips; points: ankle, knee, heel, toe
+    down = math.atan2(gy, gx)
+    toe_to_ankle = math.atan2(ankle_height, -(1.0 - ankle_from_heel) * foot_length)
+    rel = np.empty((n, 2, 4, 2))
+    rel_com = np.empty((n, 2, 3, 2))
+    mean_tilt = np.mean(angles[:, 0])
+    for k in range(n):
+        tilt = angles[k, 0]
+        for side in range(2):
+            kk = (k - side * half) % n
+            thigh = down + angles[kk, 2] - tilt
+            shank = thigh - angles[kk, 4]
+            foot = shank + 0.5 * math.pi + angles[kk, 5]
+            kx, ky = length[2] * math.cos(thigh), length[2] * math.sin(thigh)
+            ax, ay = kx + length[1] * math.cos(shank), ky + length[1] * math.sin(shank)
+            ux, uy = math.cos(foot), math.sin(foot)
+            nx, ny = uy, -ux  # sole normal, pointing down
+            hx = ax - ankle_from_heel * foot_length * ux + ankle_height * nx
+            hy = ay - ankle_from_heel * foot_length * uy + ankle_height * ny
+            tx = ax + (1.0 - ankle_from_heel) * foot_length * ux + ankle_height * nx
+            ty = ay + (1.0 - ankle_from_heel) * foot_length * uy + ankle_height * ny
+            if from_heel:
+                fx, fy = hx + com_fraction[0] * (tx - hx), hy + com_fraction[0] * (ty - hy)
+            else:
+                reach = math.hypot(tx - ax, ty - ay)
+                fx = ax + com_fraction[0] * length[0] * (tx - ax) / reach
+                fy = ay + com_fraction[0] * length[0] * (ty - ay) / reach
+            rel[k, side, 0, 0], rel[k, side, 0, 1] = ax, ay
+            rel[k, side, 1, 0], rel[k, side, 1, 1] = kx, ky
+            rel[k, side, 2, 0], rel[k, side, 2, 1] = hx, hy
+            rel[k, side, 3, 0], rel[k, side, 3, 1] = tx, ty
+            rel_com[k, side, 0, 0], rel_com[k, side, 0, 1] = fx, fy
+            rel_com[k, side, 1, 0] = kx + com_fraction[1] * (ax - kx)
+            rel_com[k, side, 1, 1] = ky + com_fraction[1] * (ay - ky)
+            rel_com[k, side, 2, 0] = com_fraction[2] * kx
+            rel_com[k, side, 2, 1] = com_fraction[2] * ky
+            segment_angle[k, side, 0] = foot + toe_to_ankle
+            segment_angle[k, side, 1] = shank + math.pi
+            segment_angle[k, side, 2] = thigh + math.pi
+        hat[k, 2] = down + math.pi - (tilt - mean_tilt)
+
+    # hips: the held sole point of each foot on the surface, blended across transfers
+    hip_from = np.empty((n, 2, 2))
+    weights = np.empty((n, 2))
+    for side in range(2):
+        k_on = (side * half) % n
+        k_off = (n_stance - 1 + side * half) % n
+        toe_on = rel[k_on, side, 3, 1] < rel[k_on, side, 2, 1]
+        toe_off = rel[k_off, side, 3, 1] < rel[k_off, side, 2, 1]
+        for k in range(n):
+            v = (k - side * half) % n
+            if v < n_stance:
+                on_toe = rel[k, side, 3, 1] < rel[k, side, 2, 1]
+                hold = 0.0
+            elif v < half + n_stance:
+                on_toe = toe_off
+                hold = 0.0
+            else:
+                on_toe = toe_on
+                hold = step
+            if on_toe:  # the toe's foothold is one foot length ahead of the heel's
+                hold += foot_length
+            if side == 1:
+                hold += 0.5 * step - (step if k < half else 0.0)
+            point = 3 if on_toe else 2
+            hip_from[k, side, 0] = hold - rel[k, side, point, 0]
+            hip_from[k, side, 1] = -rel[k, side, point, 1]
+            u = v / n
+            if walking:
+                d = stance - 0.5
+                w = _smoothstep(u / d) if u < 0.5 else 1.0 - _smoothstep((u - 0.5) / d)
+            else:
+                f = 0.5 - stance
+                w = (
+                    1.0 - _smoothstep((u - stance) / f)
+                    if u < 0.5
+                    else _smoothstep((u - 0.5 - stance) / f)
+                )
+            weights[k, side] = w
+    slide = 0.0
+    hip = np.empty((n, 2))
+    for k in range(n):
+        for x in range(2):
+            hip[k, x] = weights[k, 0] * hip_from[k, 0, x] + weights[k, 1] * hip_from[k, 1, x]
+        for side in range(2):
+            if (k - side * half) % n < n_stance:
+                gap = math.hypot(hip[k, 0] - hip_from[k, side, 0], hip[k, 1] - hip_from[k, side, 1])
+                slide = max(slide, gap)
+
+    # absolute kinematics, the trunk's nominal place and the body's centre of mass
+    legs = np.zeros((n, 2))
+    hat_nominal = np.empty((n, 2))
+    for k in range(n):
+        for side in range(2):
+            for x in range(2):
+                joints[k, side, 0, x] = hip[k, x] + rel[k, side, 0, x]
+                joints[k, side, 1, x] = hip[k, x] + rel[k, side, 1, x]
+                joints[k, side, 2, x] = hip[k, x]
+                sole[k, side, 0, x] = hip[k, x] + rel[k, side, 2, x]
+                sole[k, side, 1, x] = hip[k, x] + rel[k, side, 3, x]
+                for s in range(3):
+                    com[k, side, s, x] = hip[k, x] + rel_com[k, side, s, x]
+                    legs[k, x] += seg_mass[s] * com[k, side, s, x]
+        hat_nominal[k, 0] = hip[k, 0] + hat_above * math.cos(hat[k, 2])
+        hat_nominal[k, 1] = hip[k, 1] + hat_above * math.sin(hat[k, 2])
+    hat_mass = mass - 2.0 * (seg_mass[0] + seg_mass[1] + seg_mass[2])
+    speed = step / stride_time
+
+    # the body's centre of mass: periodic discrete double integral of ΣGRF/M + g, whose
+    # central second difference is exactly that acceleration, plus the travel
+    for x in range(2):
+        g = gx if x == 0 else gy
+        acc = np.empty(n)
+        for k in range(n):
+            acc[k] = total[k, x] / mass + g
+        cumulative = np.zeros(n)
+        for k in range(1, n):
+            cumulative[k] = cumulative[k - 1] + acc[k]
+        first = -h * h * np.mean(cumulative)
+        position = np.zeros(n)
+        for k in range(1, n):
+            position[k] = position[k - 1] + first + h * h * cumulative[k - 1]
+        offset = 0.0
+        for k in range(n):
+            drift = speed * k * h if x == 0 else 0.0
+            offset += ((legs[k, x] + hat_mass * hat_nominal[k, x]) / mass - drift - position[k]) / n
+        for k in range(n):
+            drift = speed * k * h if x == 0 else 0.0
+            body = position[k] + drift + offset
+            hat[k, x] = (mass * body - legs[k, x]) / hat_mass
+        # Newton for the whole body: Σ mᵢ aᵢ by periodic central differences of Σ mᵢ (pᵢ − drift)
+        for k in range(n):
+            before, after = (k - 1) % n, (k + 1) % n
+            moment_before = legs[before, x] + hat_mass * hat[before, x]
+            moment_here = legs[k, x] + hat_mass * hat[k, x]
+            moment_after = legs[after, x] + hat_mass * hat[after, x]
+            if x == 0:  # remove the travel, which has no acceleration
+                moment_before -= mass * speed * (k - 1) * h
+                moment_here -= mass * speed * k * h
+                moment_after -= mass * speed * (k + 1) * h
+                if k == 0:  # one stride earlier
+                    moment_before -= mass * step
+                if k == n - 1:  # one stride later
+                    moment_after += mass * step
+            inertial = (moment_after - 2.0 * moment_here + moment_before) / (h * h)
+            residual[k, x] = grf[k, 0, x] + grf[k, 1, x] - (inertial - mass * g)
+    shift_sq = 0.0
+    shift_max = 0.0
+    for k in range(n):
+        shift = math.hypot(hat[k, 0] - hat_nominal[k, 0], hat[k, 1] - hat_nominal[k, 1])
+        shift_sq += shift * shift / n
+        shift_max = max(shift_max, shift)
+
+    # frontal plane and centre of pressure
+    for k in range(n):
+        for side in range(2):
+            sign = 1.0 if side == 0 else -1.0
+            kk = (k - side * half) % n
+            rise = sign * angles[k, 1]
+            hip_z = sign * 0.5 * hip_spacing
+            drop = hip[k, 1] - joints[k, side, 1, 1]
+            joint_z[k, side, 2] = hip_z
+            joint_z[k, side, 1] = hip_z - sign * drop * math.tan(angles[kk, 3] - rise)
+            joint_z[k, side, 0] = sign * 0.5 * step_width
+            if grf[k, side, 1] > 0.0:
+                heel_x, toe_x = sole[k, side, 0, 0], sole[k, side, 1, 0]
+                cop[k, side, 0] = heel_x + cop_along[kk] * (toe_x - heel_x)
+                cop[k, side, 1] = 0.0
+                cop[k, side, 2] = joint_z[k, side, 0]
+            else:
+                cop[k, side, 0] = np.nan
+                cop[k, side, 1] = np.nan
+                cop[k, side, 2] = np.nan
+    stats[0] = scale
+    stats[1] = lean
+    stats[2] = slide
+    stats[3] = math.sqrt(shift_sq)
+    stats[4] = shift_max
+    stats[5] = lowest
 
 
-def _periodic_double_integral(values: FloatArray, period_s: FloatArray) -> FloatArray:
-    """The zero-mean periodic x with d²x/dt² = values (zero-mean, axis 1), spectrally [m]."""
-    n = values.shape[1]
-    spectrum = np.fft.rfft(values, axis=1)
-    omega = 2.0 * np.pi * np.arange(spectrum.shape[1])
-    omega[0] = 1.0
-    shape = (1, -1) + (1,) * (values.ndim - 2)
-    factor = -((period_s.reshape((-1,) + (1,) * (values.ndim - 1)) / omega.reshape(shape)) ** 2)
-    spectrum = spectrum * factor
-    spectrum[:, 0] = 0.0
-    return np.fft.irfft(spectrum, n=n, axis=1)
-
-
-def _unit(angle: FloatArray) -> FloatArray:
-    return np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+def _stride_batch(
+    angles: np.ndarray,
+    grf_bw: np.ndarray,
+    cop_along: np.ndarray,
+    scalars: np.ndarray,
+    geometry: np.ndarray,
+    com: np.ndarray,
+    joints: np.ndarray,
+    joint_z: np.ndarray,
+    segment_angle: np.ndarray,
+    sole: np.ndarray,
+    hat: np.ndarray,
+    grf: np.ndarray,
+    cop: np.ndarray,
+    residual: np.ndarray,
+    stats: np.ndarray,
+) -> None:
+    """:func:`_stride` for every case (first axis), in parallel over cases."""
+    for c in prange(angles.shape[0]):
+        _stride(
+            angles[c],
+            grf_bw[c],
+            cop_along[c],
+            scalars[c],
+            geometry[c],
+            com[c],
+            joints[c],
+            joint_z[c],
+            segment_angle[c],
+            sole[c],
+            hat[c],
+            grf[c],
+            cop[c],
+            residual[c],
+            stats[c],
+        )
 
 
 def _resample(patterns: Sequence[GaitPattern], n: int) -> dict[str, FloatArray]:
     """Angles [rad], GRF [BW] and CoP of each pattern at n frames over [0, 100) %, (C, n, ...)."""
     target = 100.0 * np.arange(n) / n
 
-    def stack(get: object) -> FloatArray:
-        return np.stack([get(p) for p in patterns])  # type: ignore[operator]
-
     percent = [np.asarray(p.percent_cycle, dtype=np.float64) for p in patterns]
     same = all(np.array_equal(percent[0], q) for q in percent[1:])
-    angles = stack(lambda p: np.stack([p.angles_deg[a] for a in PATTERN_ANGLES], axis=-1))
-    grf = stack(lambda p: np.stack([p.grf_bw[g] for g in PATTERN_GRF], axis=-1))
-    cop = stack(lambda p: p.cop_along_foot)[..., None]
-    channels = np.concatenate([np.radians(angles), grf, cop], axis=-1)
-    if same:
+    channels = np.array(
+        [
+            [p.angles_deg[a] for a in PATTERN_ANGLES]
+            + [p.grf_bw[g] for g in PATTERN_GRF]
+            + [p.cop_along_foot]
+            for p in patterns
+        ],
+        dtype=np.float64,
+    ).transpose(0, 2, 1)
+    channels[..., :6] = np.radians(channels[..., :6])
+    if same and len(percent[0]) == n + 1 and np.allclose(percent[0][:-1], target):
+        out = channels[:, :n]  # the pattern's own grid
+    elif same:
         q = percent[0]
         index = np.clip(np.searchsorted(q, target, side="right") - 1, 0, len(q) - 2)
         weight = ((target - q[index]) / (q[index + 1] - q[index]))[None, :, None]
@@ -224,70 +511,6 @@ def _check_pattern(pattern: GaitPattern, source: str) -> None:
         raise InputError(source, missing[0], "every pattern angle and GRF component")
 
 
-def _leg_points(
-    angles: FloatArray, gravity_angle: FloatArray, body: _Body
-) -> dict[str, FloatArray]:
-    """Joint centres, sole points and segment directions relative to the hips, (C, N, 2)."""
-    tilt, hip, knee, ankle = (angles[..., i] for i in (0, 2, 4, 5))
-    thigh_dir = gravity_angle[:, None] + hip - tilt
-    shank_dir = thigh_dir - knee
-    foot_dir = shank_dir + 0.5 * np.pi + ankle
-    length = body.length_m
-    knee_p = length[:, None, 2, None] * _unit(thigh_dir)
-    ankle_p = knee_p + length[:, None, 1, None] * _unit(shank_dir)
-    u = _unit(foot_dir)
-    n = np.stack([u[..., 1], -u[..., 0]], axis=-1)  # sole normal, pointing down
-    ell = body.foot_length_m[:, None, None]
-    below = body.ankle_height_m[:, None, None] * n
-    heel = ankle_p - body.ankle_from_heel * ell * u + below
-    toe = ankle_p + (1.0 - body.ankle_from_heel) * ell * u + below
-    if body.foot_com_from_heel:
-        foot_com = heel + body.com_fraction[:, None, 0, None] * (toe - heel)
-    else:
-        to_toe = toe - ankle_p
-        to_toe /= np.linalg.norm(to_toe, axis=-1, keepdims=True)
-        foot_com = ankle_p + (body.com_fraction[:, 0] * length[:, 0])[:, None, None] * to_toe
-    shank_com = knee_p + body.com_fraction[:, None, 1, None] * (ankle_p - knee_p)
-    thigh_com = body.com_fraction[:, None, 2, None] * knee_p
-    toe_to_ankle = np.arctan2(
-        body.ankle_height_m, -(1.0 - body.ankle_from_heel) * body.foot_length_m
-    )
-    return {
-        "ankle": ankle_p,
-        "knee": knee_p,
-        "heel": heel,
-        "toe": toe,
-        "com": np.stack([foot_com, shank_com, thigh_com], axis=2),
-        "angle": np.stack(
-            [foot_dir + toe_to_ankle[:, None], shank_dir + np.pi, thigh_dir + np.pi], axis=2
-        ),
-    }
-
-
-def _foot_support(
-    heel: FloatArray, toe: FloatArray, stance_frames: NDArray[np.int64], step_m: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Point of one foot held on the ground and its position along the surface, in the foot's
-    own phase (stance from frame 0): (vector hip -> point (C, N, 2), foothold x (C, N)).
-
-    In stance the lowest sole point (heel or toe); after toe-off the last one, before the next
-    contact the first one (those matter only across a running flight). Footholds of the heel in
-    this stance are at 0, the toe one foot length ahead; the next contact ``step_m`` further.
-    """
-    n = heel.shape[1]
-    k = np.arange(n)[None, :]
-    lowest_toe = toe[..., 1] < heel[..., 1]
-    in_stance = k < stance_frames[:, None]
-    after = ~in_stance & (k < n // 2 + stance_frames[:, None])
-    before = ~in_stance & ~after
-    toe_at_off = np.take_along_axis(lowest_toe, (stance_frames - 1)[:, None], axis=1)
-    is_toe = np.where(in_stance, lowest_toe, np.where(after, toe_at_off, lowest_toe[:, :1]))
-    point = np.where(is_toe[..., None], toe, heel)
-    length = np.linalg.norm(toe - heel, axis=-1)[:, :1]
-    foothold = length * is_toe + np.where(before, step_m[:, None], 0.0)
-    return point, foothold
-
-
 def _batch(
     specs: Sequence[GaitSpec],
     patterns: Sequence[GaitPattern],
@@ -296,7 +519,6 @@ def _batch(
 ) -> dict[str, FloatArray]:
     """Arrays of one periodic stride for every case, (C, N, ...), N = frames_per_stride − 1."""
     n = frames_per_stride - 1
-    half = n // 2
     c = len(specs)
     mass = np.array([s.subject.mass_kg for s in specs])
     height = np.array([s.subject.height_m for s in specs])
@@ -305,175 +527,100 @@ def _batch(
     stride_time = np.array([p.stride_time_s for p in patterns])
     stride_length = np.array([p.stride_length_m for p in patterns])
     stance = np.array([p.stance_fraction for p in patterns])
-    walking = stance > 0.5
     tables = [anthropometry or f"deLeva1996_{s.subject.sex}" for s in specs]
-    bodies = {t: _body(t, mass, height, ~walking) for t in set(tables)}
-    if len(bodies) == 1:
-        body = next(iter(bodies.values()))
-    else:  # mixed sexes: pick each case's rows
-        ref = bodies[tables[0]]
-        pick = {
-            name: np.stack([getattr(bodies[t], name)[i] for i, t in enumerate(tables)])
-            for name in ("length_m", "mass_kg", "com_fraction", "inertia_kg_m2")
-        }
-        body = _Body(**{**ref.__dict__, **pick})
-        if len({t.startswith("deLeva") for t in tables}) > 1:
-            raise InputError("anthropometry", "table", "one foot convention per batch", "mixed")
-
-    sampled = _resample(patterns, n)
-    u = np.arange(n)[None, :] / n
-    stance_frames = np.ceil(stance * n - 1e-9).astype(np.int64)
-    in_stance = np.arange(n)[None, :] < stance_frames[:, None]
-
-    # ground reaction: right foot, left half a stride later (mediolateral mirrored)
-    weight = mass * STANDARD_GRAVITY_M_S2
-    right = sampled["grf"] * weight[:, None, None] * in_stance[..., None]
-    mirror = np.array([1.0, 1.0, -1.0])
-    total = right + np.roll(right, half, axis=1) * mirror
-    target = -mass[:, None] * gravity  # stride mean of the total force, (C, 2)
-    scale = target[:, 1] / total[..., 1].mean(axis=1)
-    right *= scale[:, None, None]
-    total *= scale[:, None, None]
-    lean = (target[:, 0] - total[..., 0].mean(axis=1)) / total[..., 1].mean(axis=1)
-    right[..., 0] += lean[:, None] * right[..., 1]
-    total[..., 0] += lean[:, None] * total[..., 1]
-    d = np.where(walking, stance - 0.5, 1.0)[:, None]
-    ant1, oth1 = _ren_transition(u / d)
-    ant2, oth2 = _ren_transition((u - 0.5) / d)
-    share1 = np.stack([ant1, oth1, oth1], axis=-1)
-    share2 = np.stack([ant2, oth2, oth2], axis=-1)
-    split = np.where(
-        (u < d)[..., None],
-        total - total[:, :1] * share1,
-        np.where(
-            (u < 0.5)[..., None],
-            total,
-            np.where((u < stance[:, None])[..., None], total[:, half : half + 1] * share2, 0.0),
-        ),
+    geometry = np.empty((c, 16))
+    inertia = np.empty((c, 3))
+    for table in set(tables):
+        rows = np.array([t == table for t in tables])
+        body = _body(table, mass[rows], height[rows], stance[rows] < 0.5)
+        geometry[rows] = np.column_stack(
+            [
+                body.length_m,
+                body.mass_kg,
+                body.com_fraction,
+                np.full(len(body.mass_kg), 1.0 if body.foot_com_from_heel else 0.0),
+                body.foot_length_m,
+                body.ankle_height_m,
+                np.full(len(body.mass_kg), body.ankle_from_heel),
+                body.hip_spacing_m,
+                body.hat_above_hip_m,
+                body.step_width_m,
+            ]
+        )
+        inertia[rows] = body.inertia_kg_m2
+    scalars = np.column_stack(
+        [
+            stride_time,
+            stride_length,
+            stance,
+            mass,
+            gravity,
+            travel,
+            np.full(c, STANDARD_GRAVITY_M_S2),
+        ]
     )
-    right = np.where(walking[:, None, None], split, right)
-    left = np.roll(right, half, axis=1) * mirror
-    grf = np.stack([right, left], axis=2)  # (C, N, 2, 3)
-
-    # legs by forward kinematics, relative to the hips
-    angles_r = sampled["angles"]
-    angles_l = np.roll(angles_r, half, axis=1)
+    sampled = _resample(patterns, n)
+    shapes = {
+        "com": (2, 3, 2),
+        "joints": (2, 3, 2),
+        "joint_z": (2, 3),
+        "segment_angle": (2, 3),
+        "sole": (2, 2, 2),
+        "hat": (3,),
+        "grf": (2, 3),
+        "cop": (2, 3),
+        "residual": (2,),
+    }
+    out = {key: np.empty((c, n + 1, *shape)) for key, shape in shapes.items()}
+    stats = np.empty((c, 6))
+    _stride_batch(
+        np.ascontiguousarray(sampled["angles"]),
+        np.ascontiguousarray(sampled["grf"]),
+        np.ascontiguousarray(sampled["cop"]),
+        np.ascontiguousarray(scalars),
+        geometry,
+        out["com"][:, :n],
+        out["joints"][:, :n],
+        out["joint_z"][:, :n],
+        out["segment_angle"][:, :n],
+        out["sole"][:, :n],
+        out["hat"][:, :n],
+        out["grf"][:, :n],
+        out["cop"][:, :n],
+        out["residual"][:, :n],
+        stats,
+    )
+    step = travel * stride_length
+    for key, values in out.items():  # the closing frame: the first one, a stride further
+        values[:, n] = values[:, 0]
+        if key in ("com", "joints", "sole", "hat", "cop"):
+            values[:, n, ..., 0] += step.reshape((-1,) + (1,) * (values.ndim - 3))
+    angles_r = np.degrees(sampled["angles"])
+    angles_l = np.roll(angles_r, n // 2, axis=1)
     angles_l[..., 0] = angles_r[..., 0]  # the pelvis is shared
     angles_l[..., 1] = -angles_r[..., 1]  # own side up
-    down = np.arctan2(gravity[:, 1], gravity[:, 0])
-    legs = [_leg_points(a, down, body) for a in (angles_r, angles_l)]
-
-    # hips: each stance foot's lowest sole point held on the surface, blended across transfers
-    if_walk = np.where(u < 0.5, _smoothstep(u / d), 1.0 - _smoothstep((u - 0.5) / d))
-    f = np.where(walking, 1.0, 0.5 - stance)[:, None]
-    s_ = stance[:, None]
-    if_run = np.where(u < 0.5, 1.0 - _smoothstep((u - s_) / f), _smoothstep((u - 0.5 - s_) / f))
-    w_right = np.where(walking[:, None], if_walk, if_run)
-    weights = np.stack([w_right, np.roll(w_right, half, axis=1)], axis=2)  # (C, N, 2)
-    step = travel * stride_length
-    point_r, hold_r = _foot_support(legs[0]["heel"], legs[0]["toe"], stance_frames, step)
-    point_l, hold_l = _foot_support(
-        np.roll(legs[1]["heel"], -half, axis=1),
-        np.roll(legs[1]["toe"], -half, axis=1),
-        stance_frames,
-        step,
-    )
-    point_l = np.roll(point_l, half, axis=1)
-    hold_l = np.roll(hold_l, half, axis=1) + (0.5 * step)[:, None] - step[:, None] * (u < 0.5)
-    points = np.stack([point_r, point_l], axis=2)
-    holds = np.stack([hold_r, hold_l], axis=2)
-    hip_from = np.stack([holds, np.zeros_like(holds)], axis=-1) - points  # (C, N, 2, 2)
-    hip = np.einsum("cns,cnsx->cnx", weights, hip_from)
-    slide = np.where(
-        np.stack([in_stance, np.roll(in_stance, half, axis=1)], axis=2),
-        np.linalg.norm(hip[:, :, None] - hip_from, axis=-1) * (1.0 - weights),
-        0.0,
-    )
-
-    # absolute leg kinematics, (C, N, side, ...)
-    def absolute(key: str) -> FloatArray:
-        return np.stack([leg[key] for leg in legs], axis=2) + hip[:, :, None]
-
-    com = np.stack([leg["com"] for leg in legs], axis=2) + hip[:, :, None, None]
-    joints = np.stack(
-        [
-            absolute("ankle"),
-            absolute("knee"),
-            np.broadcast_to(hip[:, :, None], com[..., 0, :].shape),
-        ],
-        axis=3,
-    )
-    segment_angle = np.stack([leg["angle"] for leg in legs], axis=2)
-    heel, toe = absolute("heel"), absolute("toe")
-
-    # trunk: nominal above the hips, moved so the body's centre of mass obeys Newton
-    leg_mass = body.mass_kg  # (C, 3) per leg
-    hat_mass = mass - 2.0 * leg_mass.sum(axis=1)
-    tilt = angles_r[..., 0]
-    hat_angle = down[:, None] + np.pi - (tilt - tilt.mean(axis=1, keepdims=True))
-    hat_nominal = hip + body.hat_above_hip_m[:, None, None] * _unit(hat_angle)
-    legs_moment = np.einsum("ck,cnskx->cnx", leg_mass, com)
-    time = u * stride_time[:, None]
-    progression = np.stack([travel * stride_length / stride_time, np.zeros(c)], axis=-1)
-    drift = time[..., None] * progression[:, None, :]
-    com_nominal = (legs_moment + hat_mass[:, None, None] * hat_nominal) / mass[:, None, None]
-    wobble = _periodic_double_integral(
-        total[..., :2] / mass[:, None, None] + gravity[:, None, :], stride_time
-    )
-    offset = (com_nominal - drift - wobble).mean(axis=1, keepdims=True)
-    com_body = wobble + drift + offset
-    hat_com = (mass[:, None, None] * com_body - legs_moment) / hat_mass[:, None, None]
-    hat_shift = np.linalg.norm(hat_com - hat_nominal, axis=-1)
-
-    # Newton's law for the whole body, periodic spectral derivatives of every centre of mass
-    acc_legs = _periodic_second_derivative(com - drift[:, :, None, None], stride_time)
-    acc_hat = _periodic_second_derivative(hat_com - drift, stride_time)
-    inertial = np.einsum("ck,cnskx->cnx", leg_mass, acc_legs) + hat_mass[:, None, None] * acc_hat
-    residual = grf[..., :2].sum(axis=2) - (inertial - mass[:, None, None] * gravity[:, None, :])
-
-    # frontal plane and centre of pressure
-    side = np.array([1.0, -1.0])
-    rise = np.stack([angles_r[..., 1], angles_l[..., 1]], axis=2)
-    adduction = np.stack([angles_r[..., 3], angles_l[..., 3]], axis=2)
-    hip_z = side * body.hip_spacing_m[:, None, None] / 2.0
-    knee_z = hip_z - side * (hip[:, :, None, 1] - joints[..., 1, 1]) * np.tan(adduction - rise)
-    ankle_z = np.broadcast_to(side * body.step_width_m[:, None, None] / 2.0, knee_z.shape)
-    joint_z = np.stack([ankle_z, knee_z, np.broadcast_to(hip_z, knee_z.shape)], axis=-1)
-    along = np.stack([sampled["cop"], np.roll(sampled["cop"], half, axis=1)], axis=2)
-    cop_x = heel[..., 0] + along * (toe[..., 0] - heel[..., 0])
-    loaded = grf[..., 1] > 0.0
-    cop = np.where(
-        loaded[..., None], np.stack([cop_x, np.zeros_like(cop_x), ankle_z], axis=-1), np.nan
-    )
-    angles = np.concatenate(
-        [np.degrees(angles_r)[..., None, :], np.degrees(angles_l)[..., None, :]], axis=2
-    )
+    angles = np.stack([angles_r, angles_l], axis=2)
+    out["angles"] = np.concatenate([angles, angles[:, :1]], axis=1)
+    leg_mass = geometry[:, 3:6]
     return {
+        **out,
         "mass": mass,
         "gravity": gravity,
         "stride_time": stride_time,
         "step": step,
         "leg_mass": leg_mass,
-        "leg_inertia": body.inertia_kg_m2,
-        "hat_mass": hat_mass,
-        "com": com,
-        "joints": joints,
-        "joint_z": joint_z,
-        "segment_angle": segment_angle,
-        "heel": heel,
-        "toe": toe,
-        "hat_com": hat_com,
-        "hat_angle": hat_angle,
-        "angles": angles,
-        "grf": grf,
-        "cop": cop,
-        "residual": residual,
-        "scale": scale,
-        "lean": lean,
-        "slide": slide.max(axis=(1, 2)),
-        "hat_shift_rms": np.sqrt(np.mean(hat_shift**2, axis=1)),
-        "hat_shift_max": hat_shift.max(axis=1),
-        "min_vertical": grf[..., 1].min(axis=(1, 2)) / weight,
+        "leg_inertia": inertia,
+        "hat_mass": mass - 2.0 * leg_mass.sum(axis=1),
+        "heel": out["sole"][:, :, :, 0],
+        "toe": out["sole"][:, :, :, 1],
+        "hat_com": out["hat"][..., :2],
+        "hat_angle": out["hat"][..., 2],
+        "scale": stats[:, 0],
+        "lean": stats[:, 1],
+        "slide": stats[:, 2],
+        "hat_shift_rms": stats[:, 3],
+        "hat_shift_max": stats[:, 4],
+        "min_vertical": stats[:, 5],
         "tables": np.array(tables),
     }
 
@@ -612,15 +759,17 @@ def _cycles(
     j = index // n
     stride = np.minimum(j + 1, strides).astype(np.int64)
     percent = np.where(index == frames - 1, 100.0, 100.0 * k / n)
-    advance = out["step"][:, None] * j[None, :]  # (C, F) along x
+    # along x, stride j is j strides further; the closing frame already is one stride further
+    advance = out["step"][:, None] * np.minimum(j, strides - 1)[None, :]
 
     def tiled(key: str, along_x: bool) -> FloatArray:
-        values = out[key][:, k]
+        full = out[key]  # one stride and its closing frame
+        if strides == 1:
+            return full
+        values = np.concatenate([full[:, :n]] * strides + [full[:, n:]], axis=1)
         if along_x:
-            shift = np.zeros(values.shape[-1])
-            shift[0] = 1.0
-            values = values + advance.reshape(advance.shape + (1,) * (values.ndim - 2)) * shift
-        return np.ascontiguousarray(values)
+            values[..., 0] += advance.reshape(advance.shape + (1,) * (values.ndim - 3))
+        return values
 
     com = tiled("com", True)
     joints = tiled("joints", True)
