@@ -150,3 +150,24 @@ def test_simulate_csv_on_stdout_matches_the_python_api(
     np.testing.assert_allclose(
         printed["tf_compressive_n"], table["tf_compressive_n"], rtol=1e-5, atol=1e-3
     )
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    """``kneeload simulate ... | head`` closes the pipe: no traceback, exit 0."""
+    _needs_generator()
+    import subprocess
+    import sys
+
+    code = "import sys; from kneeload.cli import main; sys.exit(main(sys.argv[1:]))"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *_args(strides=3)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()
+    with process.stderr:
+        error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, error
+    assert "Traceback" not in error
