@@ -12,7 +12,11 @@ import pytest
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
 from kneeload.gait.cycle import GaitCycle
-from kneeload.gait.generator import generate_cycle_batch, generate_cycles
+from kneeload.gait.generator import (
+    MIN_TRANSFER_FRACTION,
+    generate_cycle_batch,
+    generate_cycles,
+)
 from kneeload.gait.pattern import GaitPattern
 from kneeload.gait.spec import GaitSpec, Subject
 from kneeload.kinematics import time_derivatives
@@ -112,17 +116,26 @@ def test_stride_mean_grf_balances_gravity(cycles: dict, case: tuple[str, str, fl
 @pytest.mark.parametrize("case", CASES)
 def test_stance_foot_planted_in_single_support(cycles: dict, case: tuple) -> None:
     """In single support the foot rolls on its lowest sole point, which stays on the surface and
-    does not move (< 0.01 mm between frames on the same point)."""
+    does not move (< 0.01 mm between frames on the same point). Frames within half the
+    shortest hip transfer (MIN_TRANSFER_FRACTION / 2 of a stride) of a foot contact or toe-off
+    are left out: there a brief double support or flight lets the hips' transfer reach in."""
     cycle = cycles[case]
+    n = int(np.sum(cycle.stride == 1))
+    loaded = cycle.grf_n[..., 1] > 0.0
+    events = np.flatnonzero(np.any(np.diff(loaded.astype(int), axis=0) != 0, axis=1))
+    events = np.concatenate([events - n, events, events + n])  # the gait is periodic
+    margin = MIN_TRANSFER_FRACTION / 2.0 * n
+    frames = np.arange(len(cycle.time_s))
+    far = np.min(np.abs(frames[:, None] - events[None, :]), axis=1) > margin
     for side in (0, 1):
-        alone = _single_support(cycle, side)
+        alone = _single_support(cycle, side) & far
         heel, toe = cycle.heel_m[:, side], cycle.toe_m[:, side]
         on_toe = toe[:, 1] < heel[:, 1]
         point = np.where(on_toe[:, None], toe, heel)
         assert np.max(np.abs(point[alone, 1])) < 1e-8
         same = alone[1:] & alone[:-1] & (on_toe[1:] == on_toe[:-1])
         moved = np.linalg.norm(np.diff(point, axis=0), axis=1)[same]
-        assert moved.size > 0 and moved.max() < 1e-5
+        assert moved.size > 0.2 * n and moved.max() < 1e-5
 
 
 @pytest.mark.parametrize("case", CASES)

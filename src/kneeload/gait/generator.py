@@ -1,7 +1,7 @@
 """Gait cycles generated from a normative pattern, dynamically consistent (DESIGN.md §4.2).
 
-Method (all cases and frames at once, vectorised NumPy over cases × frames of one stride,
-periodic; strides are copies advanced by one stride length):
+Method (one numba kernel per periodic stride, in parallel over cases; further strides are
+copies advanced by one stride length):
 
 1. **Body.** Foot, shank and thigh lengths, masses and inertias from an anthropometric table
    (:func:`kneeload.anthropometry.leg_segment_parameters`; de Leva 1996 by sex by default,
@@ -14,11 +14,12 @@ periodic; strides are copies advanced by one stride length):
 3. **Stance foot planted.** Each loaded foot rolls without slipping on its lowest sole point
    (heel or toe; where they swap the foot is flat, so the point on the ground moves by exactly
    one foot length): in single support the hips are placed so that this point stays fixed on
-   the surface (y = 0), which leaves the stance foot still to rounding. In double support (and
-   across a running flight) the hip position is the blend of the positions each leg implies,
-   weighted by a C² quintic smooth step from the trailing to the leading foot, so the hips
-   accelerate continuously; the feet then slide by the weight times the two legs' disagreement
-   (measured and reported in the notes). Footholds advance by half a stride per step.
+   the surface (y = 0), which leaves the stance foot still to rounding. Across each transfer
+   (double support, or a running flight) the hip position is the blend of the positions each
+   leg implies, weighted by a C² quintic smooth step centred on the transfer and lasting the
+   transfer or :data:`MIN_TRANSFER_FRACTION` of the stride, whichever is longer, so the hips
+   accelerate continuously; there the feet slide by the two legs' disagreement times the other
+   foot's weight (measured and reported in the notes). Footholds advance half a stride a step.
 4. **Ground reaction.** The pattern's right-foot shapes, the left foot's half a stride later
    (mediolateral component mirrored), are scaled so that their stride mean balances gravity in
    the tilted frame: mean normal force M·g·cos θ and, by tilting every force by the same small
@@ -30,13 +31,15 @@ periodic; strides are copies advanced by one stride length):
    k₁ = e^{4/9}, k₂ = k₁e^{−16/9}/2), the leading foot takes the rest. In running the flight
    has no force.
 5. **Newton closed by the trunk.** The whole-body centre of mass must satisfy
-   M·a_com = ΣGRF + M·g. Its trajectory is the periodic double integral of (ΣGRF/M + g)
-   (spectral, exact at the frames) plus the travel speed; the HAT centre of mass is placed
+   M·a_com = ΣGRF + M·g. Its trajectory is the periodic discrete double integral of
+   (ΣGRF/M + g), whose central second difference is exactly that acceleration at every frame,
+   plus the travel; the HAT centre of mass is placed
    where it brings the body's centre of mass onto that trajectory (its mean offset from the
    nominal trunk position above the hips is zero; the RMS offset is reported). So the ground
    reaction keeps the measured shapes and the legs keep planted feet, and Newton's law for
-   the whole body holds: the stored residual Σ F_ext − (Σ mᵢaᵢ − M g), with periodic spectral
-   derivatives of every segment's centre of mass, is rounding. Whole-body angular momentum is
+   the whole body holds: the stored residual Σ F_ext − (Σ mᵢaᵢ − M g), with periodic central
+   second differences of every segment's centre of mass, is rounding (and with NumPy's
+   gradient, 0.2 % BW at 201 frames per stride, tests/gait). Whole-body angular momentum is
    not balanced (the centre of pressure comes from the pattern).
 6. **Centre of pressure** on the surface along the foot's sole projection, heel → toe by the
    pattern's ``cop_along_foot`` (heel → toe forward, toe → heel backward); a pattern whose
@@ -68,6 +71,10 @@ FloatArray = NDArray[np.float64]
 
 #: share of body weight above which a foot counts as loaded for the centre-of-pressure check
 LOADED_FRACTION_BW = 0.01
+#: shortest transfer of the hips from one foot to the other, fraction of the stride (design
+#: choice: bounds the hip accelerations when double support or flight are brief; the feet slide
+#: for the part of it that reaches into single support)
+MIN_TRANSFER_FRACTION = 0.1
 #: Ren, Jones & Howard 2008 anterior-force transition constants
 _REN_K1 = math.exp(4.0 / 9.0)
 _REN_K2 = _REN_K1 * math.exp(-16.0 / 9.0) / 2.0
@@ -280,6 +287,7 @@ def _stride(
     # hips: the held sole point of each foot on the surface, blended across transfers
     hip_from = np.empty((n, 2, 2))
     weights = np.empty((n, 2))
+    window = max(abs(stance - 0.5), MIN_TRANSFER_FRACTION)
     for side in range(2):
         k_on = (side * half) % n
         k_off = (n_stance - 1 + side * half) % n
@@ -290,7 +298,7 @@ def _stride(
             if v < n_stance:
                 on_toe = rel[k, side, 3, 1] < rel[k, side, 2, 1]
                 hold = 0.0
-            elif v < half + n_stance:
+            elif 2 * v < n + n_stance:  # first half of the time off the ground
                 on_toe = toe_off
                 hold = 0.0
             else:
@@ -303,18 +311,12 @@ def _stride(
             point = 3 if on_toe else 2
             hip_from[k, side, 0] = hold - rel[k, side, point, 0]
             hip_from[k, side, 1] = -rel[k, side, point, 1]
-            u = v / n
-            if walking:
-                d = stance - 0.5
-                w = _smoothstep(u / d) if u < 0.5 else 1.0 - _smoothstep((u - 0.5) / d)
+            # phase from the middle of the transfer onto this foot (double support or flight)
+            psi = (v / n - 0.5 * (stance - 0.5) + 0.5) % 1.0 - 0.5
+            if abs(psi) < 0.25:
+                weights[k, side] = _smoothstep(psi / window + 0.5)
             else:
-                f = 0.5 - stance
-                w = (
-                    1.0 - _smoothstep((u - stance) / f)
-                    if u < 0.5
-                    else _smoothstep((u - 0.5 - stance) / f)
-                )
-            weights[k, side] = w
+                weights[k, side] = 1.0 - _smoothstep((psi - math.copysign(0.5, psi)) / window + 0.5)
     slide = 0.0
     hip = np.empty((n, 2))
     for k in range(n):
