@@ -128,10 +128,6 @@ def test_roos_backward_running_patellofemoral_force() -> None:
     assert 0.6 <= figures["pf_peak_ratio_backward_forward"] <= 0.9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured: 212 -> 376 N·m, ×1.78 (backward higher)",
-)
 def test_roos_backward_running_knee_extensor_moment() -> None:
     """Backward/forward peak knee extensor moment ×0.65-0.95 (Roos et al. 2012: ×0.79)."""
     figures = _run("gait_roos_backward_running").figures
@@ -160,8 +156,7 @@ def test_newton_residual_at_every_grade_and_direction() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured: 10 000 different cases in 13.0 s, 769 cycles/s (per-case gait_pattern "
-    "and the batch's NumPy each about half)",
+    reason="measured: 10 000 different cases in 7.5 s, 1330 cycles/s",
 )
 def test_generator_throughput() -> None:
     """10 000 cycles in under a second (issue 4)."""
