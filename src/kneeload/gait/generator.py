@@ -458,36 +458,57 @@ def _stride_batch(
         )
 
 
-def _resample(patterns: Sequence[GaitPattern], n: int) -> dict[str, FloatArray]:
-    """Angles [rad], GRF [BW] and CoP of each pattern at n frames over [0, 100) %, (C, n, ...)."""
-    target = 100.0 * np.arange(n) / n
+def _resample(
+    patterns: Sequence[GaitPattern], n: int, sources: Sequence[str]
+) -> dict[str, FloatArray]:
+    """Angles [rad], GRF [BW] and CoP of each pattern at n frames over [0, 100) %, (C, n, ...).
 
+    Refuses a centre of pressure outside the sole (0..1) while the foot is loaded (normal force
+    above LOADED_FRACTION_BW in stance); where it is undefined and the foot is not loaded it
+    is put mid-foot (such frames carry at most LOADED_FRACTION_BW).
+    """
+    target = 100.0 * np.arange(n) / n
     percent = [np.asarray(p.percent_cycle, dtype=np.float64) for p in patterns]
     same = all(np.array_equal(percent[0], q) for q in percent[1:])
-    channels = np.array(
-        [
+
+    def rows(p: GaitPattern) -> list[FloatArray]:
+        return (
             [p.angles_deg[a] for a in PATTERN_ANGLES]
             + [p.grf_bw[g] for g in PATTERN_GRF]
             + [p.cop_along_foot]
-            for p in patterns
-        ],
-        dtype=np.float64,
-    ).transpose(0, 2, 1)
-    channels[..., :6] = np.radians(channels[..., :6])
-    if same and len(percent[0]) == n + 1 and np.allclose(percent[0][:-1], target):
-        out = channels[:, :n]  # the pattern's own grid
-    elif same:
-        q = percent[0]
-        index = np.clip(np.searchsorted(q, target, side="right") - 1, 0, len(q) - 2)
-        weight = ((target - q[index]) / (q[index + 1] - q[index]))[None, :, None]
-        out = channels[:, index] * (1.0 - weight) + channels[:, index + 1] * weight
-    else:
-        out = np.stack(
-            [
-                np.stack([np.interp(target, q, ch[:, j]) for j in range(ch.shape[1])], axis=-1)
-                for q, ch in zip(percent, channels, strict=True)
-            ]
         )
+
+    if same:
+        grids = [np.array([rows(p) for p in patterns], dtype=np.float64).transpose(0, 2, 1)]
+        groups = [np.arange(len(patterns))]
+    else:
+        grids = [np.array(rows(p), dtype=np.float64).T[None] for p in patterns]
+        groups = [np.array([i]) for i in range(len(patterns))]
+    samples = []
+    for grid, members in zip(grids, groups, strict=True):
+        q = percent[members[0]]
+        stance = np.array([patterns[int(i)].stance_fraction for i in members])
+        cop = grid[..., 9]
+        loaded = (q[None, :] < 100.0 * stance[:, None]) & (grid[..., 7] > LOADED_FRACTION_BW)
+        bad = loaded & ~((cop >= 0.0) & (cop <= 1.0))
+        if np.any(bad):
+            case, point = np.argwhere(bad)[0]
+            raise InputError(
+                sources[members[case]],
+                "cop_along_foot",
+                "a centre of pressure under the foot, 0 (heel) to 1 (toe), while the foot is "
+                "loaded: the cycle is refused",
+                f"{cop[case, point]:.3g} at {q[point]:.1f} % of the cycle",
+            )
+        grid[..., 9] = np.where(np.isfinite(cop), cop, 0.5)
+        grid[..., :6] = np.radians(grid[..., :6])
+        if len(q) == n + 1 and np.allclose(q[:-1], target):
+            samples.append(grid[:, :n])  # the pattern's own grid
+        else:
+            index = np.clip(np.searchsorted(q, target, side="right") - 1, 0, len(q) - 2)
+            weight = ((target - q[index]) / (q[index + 1] - q[index]))[None, :, None]
+            samples.append(grid[:, index] * (1.0 - weight) + grid[:, index + 1] * weight)
+    out = np.concatenate(samples) if len(samples) > 1 else samples[0]
     return {"angles": out[..., :6], "grf": out[..., 6:9], "cop": out[..., 9]}
 
 
@@ -518,6 +539,7 @@ def _batch(
     patterns: Sequence[GaitPattern],
     frames_per_stride: int,
     anthropometry: str | None,
+    sources: Sequence[str],
 ) -> dict[str, FloatArray]:
     """Arrays of one periodic stride for every case, (C, N, ...), N = frames_per_stride − 1."""
     n = frames_per_stride - 1
@@ -561,7 +583,7 @@ def _batch(
             np.full(c, STANDARD_GRAVITY_M_S2),
         ]
     )
-    sampled = _resample(patterns, n)
+    sampled = _resample(patterns, n, sources)
     shapes = {
         "com": (2, 3, 2),
         "joints": (2, 3, 2),
@@ -627,45 +649,6 @@ def _batch(
     }
 
 
-def _check_cop(pattern: GaitPattern, source: str) -> None:
-    """Refuse a pattern whose centre of pressure leaves the sole while the foot is loaded."""
-    percent = np.asarray(pattern.percent_cycle, dtype=np.float64)
-    cop = np.asarray(pattern.cop_along_foot, dtype=np.float64)
-    vertical = np.asarray(pattern.grf_bw["grf_y_bw"], dtype=np.float64)
-    loaded = (percent < 100.0 * pattern.stance_fraction) & (vertical > LOADED_FRACTION_BW)
-    bad = loaded & ~((cop >= 0.0) & (cop <= 1.0))
-    if np.any(bad):
-        first = int(np.argmax(bad))
-        raise InputError(
-            source,
-            "cop_along_foot",
-            "a centre of pressure under the foot, 0 (heel) to 1 (toe), while the foot is "
-            "loaded: the cycle is refused",
-            f"{cop[first]:.3g} at {percent[first]:.1f} % of the cycle",
-        )
-
-
-def _filled_cop(pattern: GaitPattern) -> GaitPattern:
-    """The pattern with its centre of pressure defined everywhere (held at the nearest loaded
-    value where it is NaN; those frames carry no force)."""
-    cop = np.asarray(pattern.cop_along_foot, dtype=np.float64)
-    finite = np.isfinite(cop)
-    if finite.all():
-        return pattern
-    percent = np.asarray(pattern.percent_cycle, dtype=np.float64)
-    filled = np.interp(percent, percent[finite], cop[finite]) if finite.any() else 0.5 + 0 * cop
-    return GaitPattern(
-        percent_cycle=pattern.percent_cycle,
-        stride_time_s=pattern.stride_time_s,
-        stride_length_m=pattern.stride_length_m,
-        stance_fraction=pattern.stance_fraction,
-        angles_deg=pattern.angles_deg,
-        grf_bw=pattern.grf_bw,
-        cop_along_foot=filled,
-        sources=pattern.sources,
-    )
-
-
 def generate_cycle_batch(
     specs: Sequence[GaitSpec],
     patterns: Sequence[GaitPattern] | None = None,
@@ -719,14 +702,11 @@ def generate_cycle_batch(
         raise InputError(
             "generator", "patterns", f"one pattern per spec ({len(specs)})", str(len(patterns))
         )
-    checked = []
-    for spec, pattern in zip(specs, patterns, strict=True):
-        source = f"gait pattern ({spec.mode} {spec.direction} {spec.speed_m_s:g} m/s)"
+    sources = [f"gait pattern ({s.mode} {s.direction} {s.speed_m_s:g} m/s)" for s in specs]
+    for pattern, source in zip(patterns, sources, strict=True):
         _check_pattern(pattern, source)
-        _check_cop(pattern, source)
-        checked.append(_filled_cop(pattern))
-    out = _batch(specs, checked, frames_per_stride, anthropometry)
-    return _cycles(specs, checked, out, strides, frames_per_stride - 1)
+    out = _batch(specs, patterns, frames_per_stride, anthropometry, sources)
+    return _cycles(specs, patterns, out, strides, frames_per_stride - 1)
 
 
 def generate_cycles(
