@@ -103,6 +103,14 @@ def test_backward_walking_lands_on_the_forefoot() -> None:
     assert figures["contact_cop_along_foot_forward"] < 0.25
 
 
+def test_centre_of_pressure_runs_toe_to_heel_backward() -> None:
+    """Over stance the centre of pressure moves heel -> toe forward, toe -> heel backward
+    (DESIGN.md §4.2)."""
+    figures = _run("gait_backward_walking").figures
+    assert figures["cop_progression_along_foot_forward"] > 0.0
+    assert figures["cop_progression_along_foot_backward"] < 0.0
+
+
 def test_backward_walking_reverses_knee_and_hip_power_polarity() -> None:
     """Backward joint powers are reversed-polarity images of the time-reversed forward ones at
     the knee and hip (Winter, Pluck & Yang 1989): negative correlation."""

@@ -137,18 +137,23 @@ def time_reversed(
     return np.interp(source, percent, values, period=100.0)
 
 
-def contact_cop_along_foot(spec: GaitSpec) -> float:
-    """Centre of pressure at the right foot's first contact, along the surface between the
-    heel (0) and the toe (1) [-]. First contact: the first frame whose vertical force rises
-    through the contact threshold, the cycle taken as periodic."""
+def cop_along_foot(spec: GaitSpec) -> tuple[float, float]:
+    """Centre of pressure of the right foot at its first contact and at its last loaded frame,
+    along the surface between the heel (0) and the toe (1) [-]. Contact: the frames whose
+    vertical force is above the contact threshold, the cycle taken as periodic."""
     from kneeload.gait.generator import generate_cycles
 
     cycle = generate_cycles(spec)
     frames = np.flatnonzero(cycle.percent_cycle < 100.0)  # the closing frame repeats frame 0
     loaded = cycle.grf_n[frames, 0, 1] > GRF_CONTACT_THRESHOLD_N
     first = frames[int(np.argmax(loaded & ~np.roll(loaded, 1)))]
-    heel, toe = cycle.heel_m[first, 0, 0], cycle.toe_m[first, 0, 0]
-    return float((cycle.cop_m[first, 0, 0] - heel) / (toe - heel))
+    last = frames[int(np.argmax(loaded & ~np.roll(loaded, -1)))]
+
+    def along(frame: int) -> float:
+        heel, toe = cycle.heel_m[frame, 0, 0], cycle.toe_m[frame, 0, 0]
+        return float((cycle.cop_m[frame, 0, 0] - heel) / (toe - heel))
+
+    return along(first), along(last)
 
 
 def check_forward_walking(data_dir: Path) -> CheckResult:
@@ -227,9 +232,11 @@ def check_backward_walking(data_dir: Path) -> CheckResult:
         "stance_fraction_backward": bw["stance_fraction"],
         "stride_length_forward_m": fw["stride_length_m"],
         "stride_length_backward_m": bw["stride_length_m"],
-        "contact_cop_along_foot_forward": contact_cop_along_foot(forward),
-        "contact_cop_along_foot_backward": contact_cop_along_foot(backward),
     }
+    for direction, spec in (("forward", forward), ("backward", backward)):
+        contact, lift = cop_along_foot(spec)
+        figures[f"contact_cop_along_foot_{direction}"] = contact
+        figures[f"cop_progression_along_foot_{direction}"] = lift - contact
     curves = []
     for joint in ("knee", "hip", "ankle"):
         reversed_forward = time_reversed(
@@ -258,6 +265,8 @@ def check_backward_walking(data_dir: Path) -> CheckResult:
         and figures["stride_length_backward_m"] < figures["stride_length_forward_m"]
         and figures["contact_cop_along_foot_forward"] < FOREFOOT_FROM
         and figures["contact_cop_along_foot_backward"] >= FOREFOOT_FROM
+        and figures["cop_progression_along_foot_forward"] > 0.0
+        and figures["cop_progression_along_foot_backward"] < 0.0
         and figures["knee_power_correlation_vs_reversed_forward"] < 0.0
         and figures["hip_power_correlation_vs_reversed_forward"] < 0.0
     )
@@ -267,7 +276,8 @@ def check_backward_walking(data_dir: Path) -> CheckResult:
         target="backward: longer stance fraction and shorter stride than forward at the same "
         "speed (Laufer 2005; Thorstensson 1986), first contact on the forefoot (centre of "
         f"pressure at least {FOREFOOT_FROM:g} of the foot length from the heel; forward, on "
-        "the heel, less), knee and hip power of reversed polarity relative to "
+        "the heel, less) and the centre of pressure moving toe -> heel (heel -> toe forward) "
+        "over stance, knee and hip power of reversed polarity relative to "
         "the time-reversed forward cycle, correlation < 0 (Winter, Pluck & Yang 1989); the "
         "ankle, the exception, is reported",
         figures=figures,
@@ -516,7 +526,7 @@ def check_seed_questions(data_dir: Path) -> CheckResult:
             figures[f"{condition}_{name}_ratio_backward_forward"] = value
         figures[f"{condition}_tf_peak_forward_bw"] = fw["peak_tf_compressive_bw"]
         figures[f"{condition}_pf_peak_forward_bw"] = fw["peak_pf_force_bw"]
-        contact = contact_cop_along_foot(backward)
+        contact = cop_along_foot(backward)[0]
         figures[f"{condition}_backward_contact_cop_along_foot"] = contact
         notes.append(
             f"{condition} ({grade:+g} %, {CHA_SPEED_M_S:.3g} m/s), backward vs forward: peak "
