@@ -21,6 +21,7 @@ from kneeload.gait.spec import GaitSpec, Subject
 from kneeload.gait.templates import (
     _series,
     gait_pattern,
+    gait_patterns,
     leg_length_m,
     speed_range_m_s,
 )
@@ -120,7 +121,7 @@ def test_fitted_series_reproduce_the_source_curves(
     key = next(k for k in block if k.startswith("Coefficients"))
     measured = source_means[mode][name or "cop_along_foot"]
     phase = np.linspace(0.0, 1.0, measured.size)
-    fitted = _series(block["series"], block[key], phase)
+    fitted = _series([(block["series"], block[key])], phase)[0]
     ok = np.isfinite(measured)
     rms = float(np.sqrt(np.mean((fitted[ok] - measured[ok]) ** 2)))
     assert rms <= FIT_TARGET[group]
@@ -436,3 +437,76 @@ def test_angles_are_continuous_over_the_cycle(mode: str, direction: str, grade: 
     for name, angle in pattern.angles_deg.items():
         steps = np.abs(np.diff(np.r_[angle, angle[1]]))
         assert steps.max() < 1.0, name
+
+
+# ------------------------------------------------------------------------- batched patterns
+
+
+def _varied_specs() -> list[GaitSpec]:
+    """Walking and running, both directions, speeds across each range, grades inside and
+    beyond Franz & Kram's ±9° (with its note), statures 1.45-2.1 m, one case repeated."""
+    specs = []
+    for i in range(48):
+        subject = Subject(50.0 + 5.0 * (i % 9), 1.45 + 0.65 * (i % 7) / 6)
+        mode, direction = ("walk", "run")[i % 2], ("forward", "backward")[(i // 2) % 2]
+        low, high = speed_range_m_s(GaitSpec(mode, direction, 1.0, 0.0, subject))
+        speed = low + (high - low) * (i % 5) / 4
+        specs.append(GaitSpec(mode, direction, speed, -40.0 + 80.0 * (i % 11) / 10, subject))
+    return [*specs, specs[3]]
+
+
+@pytest.mark.parametrize("n_points", [101, 57, 2])
+def test_batched_patterns_equal_one_spec_patterns(n_points: int) -> None:
+    """gait_patterns over a varied batch gives, spec by spec, what gait_pattern gives for that
+    spec alone (no mixing between cases; 1e-12)."""
+    specs = _varied_specs()
+    batch = gait_patterns(specs, n_points)
+    assert len(batch) == len(specs)
+    for spec, pattern in zip(specs, batch, strict=True):
+        single = gait_pattern(spec, n_points)
+        assert pattern.sources == single.sources
+        np.testing.assert_array_equal(pattern.percent_cycle, single.percent_cycle)
+        for name in ("stride_time_s", "stride_length_m", "stance_fraction"):
+            assert getattr(pattern, name) == pytest.approx(getattr(single, name), abs=1e-12)
+        for curves, one in (
+            (pattern.angles_deg, single.angles_deg),
+            (pattern.grf_bw, single.grf_bw),
+        ):
+            assert curves.keys() == one.keys()
+            for name in curves:
+                np.testing.assert_allclose(curves[name], one[name], rtol=0.0, atol=1e-12)
+        np.testing.assert_allclose(pattern.cop_along_foot, single.cop_along_foot, atol=1e-12)
+
+
+def test_batched_patterns_note_slopes_beyond_franz_kram() -> None:
+    """A walking slope beyond ±9° is noted in that spec's sources only."""
+    steep, level = _spec(grade=-19.3), _spec(grade=0.0)
+    notes = [p.sources for p in gait_patterns([level, steep, level])]
+    assert [any("beyond Franz & Kram" in n for n in s) for s in notes] == [False, True, False]
+
+
+def test_batched_patterns_refuse_the_first_spec_outside_the_data() -> None:
+    specs = [_spec(speed=1.0), _spec("run", speed=2.0), _spec(speed=9.0)]
+    low, high = speed_range_m_s(specs[1])
+    with pytest.raises(InputError, match=rf"expected {low:.3g} to {high:.3g} m/s for forward run"):
+        gait_patterns(specs)
+    assert gait_patterns([]) == []
+
+
+@pytest.mark.parametrize("mode", ["walk", "run"])
+def test_series_equal_the_fitting_scripts_bases(mode: str) -> None:
+    """The harmonics built by repeated complex multiplication reproduce the fitting script's
+    direct cos/sin bases (its own least-squares model) for every block of the template, over
+    phases beyond one cycle too (1e-12 of the block's scale)."""
+    script = _fit_script()
+    template = load_parameter_set("gait", f"{mode}_forward")
+    phase = np.random.default_rng(4).uniform(-1.0, 2.0, 257)
+    blocks = [*template["angles"].values(), *template["grf"].values(), template["cop_along_foot"]]
+    for block in blocks:
+        key = next(k for k in block if k.startswith("Coefficients"))
+        c = np.asarray(block[key])
+        kind = block["series"].split()[0]
+        order = (c.size - 1) // 2 if kind == "fourier" else c.size - (kind == "cosine")
+        direct = script.BASES[kind](phase, order) @ c
+        fitted = _series([(block["series"], block[key])], phase)[0]
+        np.testing.assert_allclose(fitted, direct, rtol=0.0, atol=1e-12 * np.abs(c).sum())

@@ -695,9 +695,9 @@ def generate_cycle_batch(
             "generator", "frames_per_stride", "an odd whole number >= 21", str(frames_per_stride)
         )
     if patterns is None:
-        from kneeload.gait.templates import gait_pattern
+        from kneeload.gait.templates import gait_patterns
 
-        patterns = [gait_pattern(spec) for spec in specs]
+        patterns = gait_patterns(specs)
     if len(patterns) != len(specs) or not specs:
         raise InputError(
             "generator", "patterns", f"one pattern per spec ({len(specs)})", str(len(patterns))

@@ -21,15 +21,20 @@ OpenSim subject01, Hamner 2010 and Rajagopal 2016) and applies the relations of
 * grade: joint-angle offsets (McIntosh et al. 2006; Lay et al. 2006; Kuster et al. 1993).
 
 Speeds outside the range the data cover raise :class:`~kneeload.exceptions.InputError`.
+:func:`gait_patterns` does the same for many specs at once, vectorised over specs (no Python
+loop per spec beyond reading its fields and packaging its pattern); :func:`gait_pattern` is
+the one-spec case of it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kneeload.config import CYCLE_POINTS
 from kneeload.data import load_parameter_set
@@ -37,7 +42,9 @@ from kneeload.exceptions import InputError
 from kneeload.gait.pattern import PATTERN_ANGLES, PATTERN_GRF, FloatArray, GaitPattern
 from kneeload.gait.spec import GaitSpec
 
-__all__ = ["gait_pattern", "leg_length_m", "speed_range_m_s"]
+__all__ = ["gait_pattern", "gait_patterns", "leg_length_m", "speed_range_m_s"]
+
+BoolArray = NDArray[np.bool_]
 
 
 @lru_cache(maxsize=8)
@@ -53,16 +60,18 @@ def _template(mode: str) -> dict[str, Any]:
     return _load(f"{mode}_forward")
 
 
+def _leg_per_stature() -> float:
+    return float(_scaling()["size"]["Leg length per stature [-]"])
+
+
 def leg_length_m(height_m: float) -> float:
     """Leg length (greater-trochanter height) from stature: 0.530 H (Winter 2009, Fig 4.1) [m]."""
-    return float(_scaling()["size"]["Leg length per stature [-]"]) * height_m
+    return _leg_per_stature() * height_m
 
 
-def _speed_ratio(spec: GaitSpec) -> float:
+def _speed_ratio(mode: str) -> float:
     """Backward speed / forward speed at equal cadence (Laufer 2005; Sterzing 2016; U)."""
-    if spec.direction == "forward":
-        return 1.0
-    key = "Walk" if spec.mode == "walk" else "Run"
+    key = "Walk" if mode == "walk" else "Run"
     return float(_scaling()["backward"][f"{key} speed ratio at equal cadence [-]"])
 
 
@@ -99,6 +108,19 @@ def _walk_table() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     )
 
 
+def _speed_ranges(
+    mode: str, backward: BoolArray, height_m: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Lowest and highest speed [m/s] the data cover, per case (see :func:`speed_range_m_s`)."""
+    if mode == "walk":
+        speeds = _walk_table()[0]
+        low, high = float(speeds[0]), float(speeds[-1])
+    else:
+        low, high = (float(v) for v in _scaling()["run"]["Speed range [m/s]"])
+    factor = np.sqrt(_leg_per_stature() * height_m / _reference_leg_m(mode))
+    return low * factor, high * factor * np.where(backward, _speed_ratio(mode), 1.0)
+
+
 def speed_range_m_s(spec: GaitSpec) -> tuple[float, float]:
     """Speeds the normative data cover for this mode, direction and subject [m/s].
 
@@ -108,53 +130,58 @@ def speed_range_m_s(spec: GaitSpec) -> tuple[float, float]:
     at speed v needs forward data at v (stance time) and at v / r (cadence), so its upper end
     is r times the forward one.
     """
-    if spec.mode == "walk":
-        speeds = _walk_table()[0]
-        low, high = float(speeds[0]), float(speeds[-1])
-    else:
-        low, high = (float(v) for v in _scaling()["run"]["Speed range [m/s]"])
-    factor = math.sqrt(leg_length_m(spec.subject.height_m) / _reference_leg_m(spec.mode))
-    return low * factor, high * factor * _speed_ratio(spec)
+    low, high = _speed_ranges(
+        spec.mode, np.array([spec.direction == "backward"]), np.array([spec.subject.height_m])
+    )
+    return float(low[0]), float(high[0])
 
 
 def _bilinear(
-    speeds: FloatArray, grades: FloatArray, values: FloatArray, speed: float, grade_deg: float
-) -> float:
+    speeds: FloatArray,
+    grades: FloatArray,
+    values: FloatArray,
+    speed: FloatArray,
+    grade_deg: FloatArray,
+) -> FloatArray:
+    """``values`` (speeds x grades) interpolated linearly in grade, then in speed, per case
+    (both held at the table's ends, as :func:`numpy.interp`)."""
     by_speed = np.array([np.interp(grade_deg, grades, row) for row in values])
-    return float(np.interp(speed, speeds, by_speed))
+    v = np.clip(speed, speeds[0], speeds[-1])
+    i = np.clip(np.searchsorted(speeds, v, side="right") - 1, 0, speeds.size - 2)
+    w = (v - speeds[i]) / (speeds[i + 1] - speeds[i])
+    case = np.arange(v.size)
+    return by_speed[i, case] * (1.0 - w) + by_speed[i + 1, case] * w
 
 
 def _forward_timing(
-    mode: str, speed: float, slope_deg: float, leg: float, notes: list[str]
-) -> tuple[float, float]:
-    """Stride time and stance time [s] of forward gait at ``speed`` on ``slope_deg``."""
+    mode: str, speed: FloatArray, slope_deg: FloatArray, leg: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Stride time and stance time [s] of forward gait at ``speed`` on ``slope_deg``, per case.
+
+    Walking slopes beyond Franz & Kram's table are held at its ends (the caller notes it)."""
     if mode == "walk":
         speeds, grades, frequencies, stance_fractions = _walk_table()
         leg_fk = _reference_leg_m("walk")
-        if not (grades[0] <= slope_deg <= grades[-1]):
-            notes.append(
-                f"slope {slope_deg:+.1f} deg beyond Franz & Kram's {grades[0]:g}..{grades[-1]:g}"
-                " deg: stride frequency and stance time held at the table's end"
-            )
-            slope_deg = min(max(slope_deg, grades[0]), grades[-1])
-        v_fk = speed * math.sqrt(leg_fk / leg)  # equal dimensionless speed (Hof 1996)
-        frequency = _bilinear(speeds, grades, frequencies, v_fk, slope_deg)
-        stride_time = math.sqrt(leg / leg_fk) / frequency
-        return stride_time, _bilinear(
-            speeds, grades, stance_fractions, v_fk, slope_deg
-        ) * stride_time
+        slope = np.clip(slope_deg, grades[0], grades[-1])
+        v_fk = speed * np.sqrt(leg_fk / leg)  # equal dimensionless speed (Hof 1996)
+        frequency = _bilinear(speeds, grades, frequencies, v_fk, slope)
+        stride_time = np.sqrt(leg / leg_fk) / frequency
+        return stride_time, _bilinear(speeds, grades, stance_fractions, v_fk, slope) * stride_time
     ref = _template("run")["reference"]
     leg_ref = float(ref["Leg length [m]"])
     t_ref = float(ref["Stride time [s]"])
     d_ref = float(ref["Stance fraction [-]"])
     contact_length = float(ref["Speed [m/s]"]) * d_ref * t_ref * leg / leg_ref
-    swing_time = (1.0 - d_ref) * t_ref * math.sqrt(leg / leg_ref)
+    swing_time = (1.0 - d_ref) * t_ref * np.sqrt(leg / leg_ref)
     contact_time = contact_length / speed
     return contact_time + swing_time, contact_time
 
 
-def _timing(spec: GaitSpec, notes: list[str]) -> tuple[float, float]:
-    """Stride time [s] and stance fraction [-] of the spec.
+def _timing(
+    mode: str, backward: BoolArray, speed: FloatArray, slope_deg: FloatArray, leg: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Stride time [s] and stance fraction [-] per case; ``slope_deg`` is the slope of the
+    forward gait each case is timed as (minus the travel slope when backward).
 
     Backward gait on a travel grade g is timed as the forward gait it reverses, on -g. Its
     cadence is that of forward gait at speed / r (Laufer 2005: cadence unchanged at a speed
@@ -164,53 +191,94 @@ def _timing(spec: GaitSpec, notes: list[str]) -> tuple[float, float]:
     (the directions reported by Laufer 2005, Thorstensson 1986 and for running in REFERENCES
     §1).
     """
-    low, high = speed_range_m_s(spec)
-    if not (low <= spec.speed_m_s <= high):
-        raise InputError(
-            "--speed",
-            "speed_m_s",
-            f"{low:.3g} to {high:.3g} m/s for {spec.direction} {spec.mode} at "
-            f"{spec.subject.height_m:g} m stature (the range the normative data cover)",
-            f"{spec.speed_m_s:g}",
-        )
-    leg = leg_length_m(spec.subject.height_m)
-    slope = math.degrees(spec.grade_angle_rad) * spec.travel_sign
-    stride_time, stance_time = _forward_timing(spec.mode, spec.speed_m_s, slope, leg, notes)
-    if spec.mode == "walk":
-        notes.append(
-            "timing: Franz & Kram 2012 Table 1 (V) and Fukuchi 2018 slow walking (V), Hof 1996"
-            " dimensionless scaling"
-        )
-    else:
-        notes.append(
-            "timing: constant contact length and swing time (Weyand et al. 2000, U), anchored"
-            " to the running template; level running timing held on grades (U)"
-        )
-    if spec.direction == "backward":
-        ratio = _speed_ratio(spec)
-        stride_time = _forward_timing(spec.mode, spec.speed_m_s / ratio, slope, leg, [])[0]
-        notes.append(
-            f"backward: cadence of forward gait at speed / {ratio:g} (Laufer 2005), stance"
-            " time of forward gait at the same speed (U)"
-        )
+    stride_time, stance_time = _forward_timing(mode, speed, slope_deg, leg)
+    if np.any(backward):
+        stride_time[backward] = _forward_timing(
+            mode, speed[backward] / _speed_ratio(mode), slope_deg[backward], leg[backward]
+        )[0]
     return stride_time, stance_time / stride_time
 
 
-def _series(kind: str, coefficients: list[float], phase: FloatArray) -> FloatArray:
-    """Evaluate a fitted series; ``phase`` in cycles (Fourier) or share of stance (0..1)."""
-    c = np.asarray(coefficients, dtype=np.float64)
-    if kind.startswith("fourier"):
-        order = (c.size - 1) // 2
-        arg = 2.0 * np.pi * np.outer(phase, np.arange(1, order + 1))
-        return c[0] + np.cos(arg) @ c[1 : order + 1] + np.sin(arg) @ c[order + 1 :]
-    if kind.startswith("sine"):
-        return np.sin(np.pi * np.outer(phase, np.arange(1, c.size + 1))) @ c
-    return np.cos(np.pi * np.outer(phase, np.arange(0, c.size))) @ c
+@lru_cache(maxsize=4)
+def _timing_notes(mode: str, backward: bool) -> tuple[str, ...]:
+    """What the timing of a case rests on (the pattern's ``sources``)."""
+    notes: tuple[str, ...]
+    if mode == "walk":
+        notes = (
+            "timing: Franz & Kram 2012 Table 1 (V) and Fukuchi 2018 slow walking (V), Hof 1996"
+            " dimensionless scaling",
+        )
+    else:
+        notes = (
+            "timing: constant contact length and swing time (Weyand et al. 2000, U), anchored"
+            " to the running template; level running timing held on grades (U)",
+        )
+    if backward:
+        notes += (
+            f"backward: cadence of forward gait at speed / {_speed_ratio(mode):g} (Laufer 2005),"
+            " stance time of forward gait at the same speed (U)",
+        )
+    return notes
 
 
-def _warp(percent: FloatArray, stance: float, stance_ref: float) -> FloatArray:
+#: points evaluated at once by :func:`_series`, so that its harmonics stay small (4096 points x
+#: order 13 x 16 B = 0.85 MB) instead of C x P x order complex numbers
+_SERIES_CHUNK = 4096
+
+
+def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) -> FloatArray:
+    """Evaluate fitted series (kind, coefficients) at ``phase``, (len(blocks), *phase.shape).
+
+    ``phase`` in cycles for "fourier over the cycle" (a0 + sum a_k cos 2 pi k p + b_k sin ...),
+    in share of stance (0..1) for "sine over stance" (sum c_k sin k pi s, k >= 1) and "cosine
+    over stance" (sum c_k cos k pi s, k >= 0): the forms ``scripts/fit_gait_templates.py``
+    fits. Fourier series cannot be mixed with the others (their phases differ); the blocks
+    share one set of harmonics exp(i k x), k = 1..order, built by repeated complex
+    multiplication (one sine and cosine per point, not one per point and order; |exp(ix)| = 1
+    keeps the recurrence stable), then one matrix product.
+    """
+    flat = np.asarray(phase, dtype=np.float64).reshape(-1)
+    fourier = {kind.startswith("fourier") for kind, _ in blocks}
+    if len(fourier) != 1:
+        raise InputError(
+            "models/gait", "series", "one kind of phase: over the cycle or over stance"
+        )
+    weights: list[FloatArray] = []
+    constant = np.zeros(len(blocks))
+    for j, (kind, coefficients) in enumerate(blocks):
+        c = np.asarray(coefficients, dtype=np.float64)
+        if kind.startswith("fourier"):  # [cos 1x, sin 1x, cos 2x, sin 2x, ...]
+            k = (c.size - 1) // 2
+            constant[j] = c[0]
+            weights.append(np.column_stack([c[1 : k + 1], c[k + 1 :]]).reshape(-1))
+        elif kind.startswith("sine"):
+            weights.append(np.column_stack([np.zeros(c.size), c]).reshape(-1))
+        else:
+            constant[j] = c[0]
+            weights.append(np.column_stack([c[1:], np.zeros(c.size - 1)]).reshape(-1))
+    order = max(max(w.size for w in weights) // 2, 1)
+    matrix = np.zeros((2 * order, len(blocks)))
+    for j, w in enumerate(weights):
+        matrix[: w.size, j] = w
+    half_turns = 2.0 if fourier.pop() else 1.0
+    values = np.empty((len(blocks), flat.size))
+    for start in range(0, flat.size, _SERIES_CHUNK):
+        angle = np.pi * half_turns * flat[start : start + _SERIES_CHUNK]
+        powers = np.empty((angle.size, order), dtype=np.complex128)
+        powers[:, 0].real = np.cos(angle)
+        powers[:, 0].imag = np.sin(angle)
+        for k in range(1, order):
+            np.multiply(powers[:, k - 1], powers[:, 0], out=powers[:, k])
+        # viewed as reals, each row is [cos 1x, sin 1x, cos 2x, sin 2x, ...]
+        values[:, start : start + angle.size] = (powers.view(np.float64) @ matrix).T
+    values += constant[:, None]
+    return values.reshape(len(blocks), *np.shape(phase))
+
+
+def _warp(percent: FloatArray, stance: FloatArray, stance_ref: float) -> FloatArray:
     """Percent of the template cycle at which the template is in the same phase (stance or
-    swing, the same share of it) as ``percent`` of a cycle with stance fraction ``stance``."""
+    swing, the same share of it) as ``percent`` of a cycle with stance fraction ``stance``
+    (broadcast: (C, 1) against (C, P))."""
     in_stance = percent < 100.0 * stance
     return np.where(
         in_stance,
@@ -225,11 +293,14 @@ def _raised_cosine(distance: FloatArray, half_width: float) -> FloatArray:
     )
 
 
-def _grade_offsets(percent: FloatArray, stance: float, slope_deg: float) -> dict[str, FloatArray]:
-    """Joint-angle offsets of forward gait on a slope [deg] (``scaling.toml`` [grade])."""
+def _grade_offsets(
+    percent: FloatArray, stance: float, slope_deg: FloatArray
+) -> dict[str, FloatArray]:
+    """Joint-angle offsets of forward gait on a slope [deg] (``scaling.toml`` [grade]);
+    ``slope_deg`` (C, 1) against ``percent`` (C, P)."""
     g = _scaling()["grade"]
     largest = float(g["Largest slope [deg]"])
-    slope = min(max(slope_deg, -largest), largest)
+    slope = np.clip(slope_deg, -largest, largest)
     to_contact = np.minimum(percent, 100.0 - percent)
     contact = _raised_cosine(to_contact, float(g["Contact window half-width [% cycle]"]))
     share = percent / (100.0 * stance)
@@ -241,7 +312,7 @@ def _grade_offsets(percent: FloatArray, stance: float, slope_deg: float) -> dict
         ),
         0.0,
     )
-    up, down = max(slope, 0.0), max(-slope, 0.0)
+    up, down = np.maximum(slope, 0.0), np.maximum(-slope, 0.0)
     return {
         "hip_flexion_deg": up * float(g["Uphill hip flexion at contact [deg/deg]"]) * contact,
         "knee_flexion_deg": up * float(g["Uphill knee flexion at contact [deg/deg]"]) * contact
@@ -252,19 +323,75 @@ def _grade_offsets(percent: FloatArray, stance: float, slope_deg: float) -> dict
     }
 
 
-def gait_pattern(spec: GaitSpec, n_points: int = CYCLE_POINTS) -> GaitPattern:
-    """The normative pattern of one stride of the right leg for ``spec``.
+def _mode_arrays(
+    mode: str,
+    backward: BoolArray,
+    stance: FloatArray,
+    theta: FloatArray,
+    percent: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Angles [deg] (C, 6, P), ground reaction [BW] (C, 3, P) and CoP (C, P) of the cases of
+    one mode, given their stance fractions and surface inclinations [rad]."""
+    template = _template(mode)
+    stance_ref = float(template["reference"]["Stance fraction [-]"])
+    d = stance[:, None]
+    back = backward[:, None]
+    cycle = np.mod(percent, 100.0)[None, :]
+    # phase of the forward gait each frame is the time reversal of (identity when forward)
+    forward_percent = np.where(back, np.mod(100.0 * d - cycle, 100.0), cycle)
+    # forward gait on the slope it travels: backward on +g reverses forward on -g
+    slope_deg = np.degrees(theta) * np.where(backward, -1.0, 1.0)
+    template_percent = _warp(forward_percent, d, stance_ref)
+    # offsets follow the template's timing, so they are re-timed with the angles
+    offsets = _grade_offsets(template_percent, stance_ref, slope_deg[:, None])
+    angles = _series(
+        [
+            (template["angles"][n]["series"], template["angles"][n]["Coefficients [deg]"])
+            for n in PATTERN_ANGLES
+        ],
+        template_percent / 100.0,
+    ).transpose(1, 0, 2)
+    for i, name in enumerate(PATTERN_ANGLES):
+        if name in offsets:
+            angles[:, i] += offsets[name]
+
+    in_stance = cycle < 100.0 * d
+    case, point = np.nonzero(in_stance)  # the stance series are evaluated in stance only
+    share = cycle[0, point] / (100.0 * stance[case])
+    cop_block = template["cop_along_foot"]
+    values = _series(
+        [
+            (template["grf"][n]["series"], template["grf"][n]["Coefficients [BW]"])
+            for n in PATTERN_GRF
+        ]
+        + [(cop_block["series"], cop_block["Coefficients [-]"])],
+        np.where(backward[case], 1.0 - share, share),
+    )
+    forces = values[:-1] * (stance_ref / stance[case])
+    x, y = PATTERN_GRF.index("grf_x_bw"), PATTERN_GRF.index("grf_y_bw")
+    forces[y] *= np.cos(theta[case])
+    forces[x] += forces[y] * (np.tan(theta) * np.where(backward, -1.0, 1.0))[case]
+    grf = np.zeros((stance.size, len(PATTERN_GRF), percent.size))
+    grf[case, :, point] = forces.T
+    cop = np.full((stance.size, percent.size), np.nan)
+    cop[case, point] = values[-1]
+    return angles, grf, cop
+
+
+def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> list[GaitPattern]:
+    """The normative pattern of one stride of the right leg for each of ``specs``.
 
     Parameters
     ----------
-    spec : mode, direction, speed [m/s], grade [%] and subject
+    specs : modes, directions, speeds [m/s], grades [%] and subjects
     n_points : points over the cycle, 0..100 % (default 101)
 
     Returns
     -------
-    GaitPattern : stride time [s], stride length [m], stance fraction, joint angles [deg],
-        ground reaction of the right foot [BW] (ground frame: x facing, y normal) and CoP
-        along the foot (0 heel, 1 toe; NaN in swing).
+    list of GaitPattern, one per spec, in order: stride time [s], stride length [m], stance
+        fraction, joint angles [deg], ground reaction of the right foot [BW] (ground frame: x
+        facing, y normal) and CoP along the foot (0 heel, 1 toe; NaN in swing). The patterns
+        share one read-only ``percent_cycle`` array; their curves are views of stacked arrays.
 
     Backward gait is the time reversal of forward gait, the ankle included: Winter, Pluck &
     Yang (1989) and Lee et al. (2013) report that the backward ankle angle differs from the
@@ -272,64 +399,101 @@ def gait_pattern(spec: GaitSpec, n_points: int = CYCLE_POINTS) -> GaitPattern:
     correction is applied; the reversal already puts the ankle in plantarflexion at the
     forefoot contact and dorsiflexes it as the heel is lowered.
 
+    Timing, angles, ground reaction and CoP are evaluated as arrays over all specs of a mode
+    (series by repeated complex multiplication, one matrix product per kind of series).
+
     Raises
     ------
     InputError
         ``n_points`` < 2, or a speed outside the range the data cover
-        (:func:`speed_range_m_s`): never extrapolated.
+        (:func:`speed_range_m_s`; the first such spec): never extrapolated.
     """
     if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
         raise InputError("gait_pattern", "n_points", "an integer >= 2", repr(n_points))
-    notes: list[str] = []
-    stride_time, stance = _timing(spec, notes)
-    template = _template(spec.mode)
-    stance_ref = float(template["reference"]["Stance fraction [-]"])
-    backward = spec.direction == "backward"
-
+    count = len(specs)
+    run = np.array([s.mode == "run" for s in specs], dtype=bool)
+    backward = np.array([s.direction == "backward" for s in specs], dtype=bool)
+    speed = np.array([s.speed_m_s for s in specs], dtype=np.float64)
+    theta = np.array([s.grade_angle_rad for s in specs], dtype=np.float64)
+    height = np.array([s.subject.height_m for s in specs], dtype=np.float64)
     percent = np.linspace(0.0, 100.0, n_points)
-    cycle = np.mod(percent, 100.0)
-    # phase of the forward gait this frame is the time reversal of (identity when forward)
-    forward_percent = np.mod(100.0 * stance - cycle, 100.0) if backward else cycle
-    # forward gait on the slope it travels: backward on +g reverses forward on -g
-    slope_deg = math.degrees(spec.grade_angle_rad) * (-1.0 if backward else 1.0)
-    template_percent = _warp(forward_percent, stance, stance_ref)
-    # offsets follow the template's timing, so they are re-timed with the angles
-    offsets = _grade_offsets(template_percent, stance_ref, slope_deg)
-    template_phase = template_percent / 100.0
-    angles: dict[str, FloatArray] = {}
-    for name in PATTERN_ANGLES:
-        block = template["angles"][name]
-        angle = _series(block["series"], block["Coefficients [deg]"], template_phase)
-        angles[name] = angle + offsets.get(name, 0.0)
+    percent.flags.writeable = False
 
-    in_stance = cycle < 100.0 * stance
-    share = np.where(in_stance, cycle / (100.0 * stance), 0.0)
-    forward_share = 1.0 - share if backward else share
-    theta = spec.grade_angle_rad
-    scale = stance_ref / stance
-    grf: dict[str, FloatArray] = {}
-    for name in PATTERN_GRF:
-        block = template["grf"][name]
-        values = _series(block["series"], block["Coefficients [BW]"], forward_share)
-        grf[name] = np.where(in_stance, values * scale, 0.0)
-    grf["grf_y_bw"] = grf["grf_y_bw"] * math.cos(theta)
-    grf["grf_x_bw"] = grf["grf_x_bw"] + grf["grf_y_bw"] * math.tan(theta) * spec.travel_sign
-    block = template["cop_along_foot"]
-    cop = _series(block["series"], block["Coefficients [-]"], forward_share)
-    cop = np.where(in_stance, cop, np.nan)
+    stride_time = np.empty(count)
+    stance = np.empty(count)
+    angles = np.empty((count, len(PATTERN_ANGLES), n_points))
+    grf = np.empty((count, len(PATTERN_GRF), n_points))
+    cop = np.empty((count, n_points))
+    slope = np.degrees(theta) * np.where(backward, -1.0, 1.0)
+    beyond = np.zeros(count, dtype=bool)
+    groups = [(m, np.flatnonzero(run == (m == "run"))) for m in ("walk", "run")]
+    low, high = np.empty(count), np.empty(count)
+    for mode, rows in groups:
+        low[rows], high[rows] = _speed_ranges(mode, backward[rows], height[rows])
+    bad = np.flatnonzero(~((low <= speed) & (speed <= high)))
+    if bad.size:
+        first = int(bad[0])
+        spec = specs[first]
+        raise InputError(
+            "--speed",
+            "speed_m_s",
+            f"{low[first]:.3g} to {high[first]:.3g} m/s for {spec.direction} {spec.mode} "
+            f"at {spec.subject.height_m:g} m stature (the range the normative data cover)",
+            f"{spec.speed_m_s:g}",
+        )
+    for mode, rows in groups:
+        if rows.size == 0:
+            continue
+        leg = _leg_per_stature() * height[rows]
+        stride_time[rows], stance[rows] = _timing(
+            mode, backward[rows], speed[rows], slope[rows], leg
+        )
+        if mode == "walk":
+            grades = _walk_table()[1]
+            beyond[rows] = (slope[rows] < grades[0]) | (slope[rows] > grades[-1])
+        angles[rows], grf[rows], cop[rows] = _mode_arrays(
+            mode, backward[rows], stance[rows], theta[rows], percent
+        )
 
-    sources = (
-        str(template["meta"]["source"]),
-        str(_scaling()["meta"]["source"]),
-        *notes,
-    )
-    return GaitPattern(
-        percent_cycle=percent,
-        stride_time_s=stride_time,
-        stride_length_m=spec.speed_m_s * stride_time,
-        stance_fraction=stance,
-        angles_deg=angles,
-        grf_bw=grf,
-        cop_along_foot=cop,
-        sources=sources,
-    )
+    common = {
+        mode: (str(_template(mode)["meta"]["source"]), str(_scaling()["meta"]["source"]))
+        for mode in ("walk", "run")
+    }
+    grades = _walk_table()[1]
+    angle_maps = [
+        dict(zip(PATTERN_ANGLES, rows, strict=True))
+        for rows in zip(*(list(angles[:, k]) for k in range(len(PATTERN_ANGLES))), strict=True)
+    ]
+    grf_maps = [
+        dict(zip(PATTERN_GRF, rows, strict=True))
+        for rows in zip(*(list(grf[:, k]) for k in range(len(PATTERN_GRF))), strict=True)
+    ]
+    cops = list(cop)
+    patterns = []
+    for i, spec in enumerate(specs):
+        notes = _timing_notes(spec.mode, bool(backward[i]))
+        if beyond[i]:
+            notes = (
+                f"slope {slope[i]:+.1f} deg beyond Franz & Kram's {grades[0]:g}..{grades[-1]:g}"
+                " deg: stride frequency and stance time held at the table's end",
+                *notes,
+            )
+        patterns.append(
+            GaitPattern(
+                percent_cycle=percent,
+                stride_time_s=float(stride_time[i]),
+                stride_length_m=spec.speed_m_s * float(stride_time[i]),
+                stance_fraction=float(stance[i]),
+                angles_deg=angle_maps[i],
+                grf_bw=grf_maps[i],
+                cop_along_foot=cops[i],
+                sources=(*common[spec.mode], *notes),
+            )
+        )
+    return patterns
+
+
+def gait_pattern(spec: GaitSpec, n_points: int = CYCLE_POINTS) -> GaitPattern:
+    """The normative pattern of one stride of the right leg for ``spec``: the one-spec case of
+    :func:`gait_patterns` (see it for the parameters, the method and the errors)."""
+    return gait_patterns([spec], n_points)[0]
