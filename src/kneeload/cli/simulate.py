@@ -10,7 +10,6 @@ length, peaks in body weights) goes to stderr; the table to --out or, as CSV, to
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -89,12 +88,8 @@ def run(args: argparse.Namespace) -> int:
     )
     summary = summarise(table, spec)
     if args.out is None:
-        try:
-            table.to_csv(sys.stdout, index=False, float_format="%.6g")
-            sys.stdout.flush()
-        except BrokenPipeError:  # the reader stopped early (e.g. ``| head``): not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
+        table.to_csv(sys.stdout, index=False, float_format="%.6g")
+        sys.stdout.flush()
     else:
         write_table(table, args.out)
     print(format_summary(summary), file=sys.stderr)
