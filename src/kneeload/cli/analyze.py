@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kneeload.cli import _load_sharing
+
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -57,29 +59,13 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         choices=("yes", "no"),
         help="angles of the kinematics file are degrees (for headers without inDegrees)",
     )
-    parser.add_argument(
-        "--muscle-set", default="gait10dof18musc", help="muscle parameters in models/muscles/"
-    )
-    parser.add_argument(
-        "--exponent", type=float, default=2.0, help="p of the static-optimisation criterion Σ aᵖ"
-    )
-    parser.add_argument(
-        "--contact-area-model",
-        default="Besier2005_male",
-        help="patellofemoral contact-area model (Besier2005_male, Besier2005_female, HoPowers)",
-    )
-    parser.add_argument(
-        "--weight-bearing",
-        action="store_true",
-        help="apply Besier et al. (2005)'s weight-bearing increase of the PF contact area",
-    )
+    _load_sharing.add_arguments(parser)
     parser.add_argument("--out", help="output table (.csv or .parquet); default: CSV on stdout")
     parser.add_argument("--plot", help="figure of the knee curves (.png, .pdf, .svg)")
 
 
 def run(args: argparse.Namespace) -> int:
     from kneeload.io.results import check_table_path, write_table
-    from kneeload.knee_loads import LoadSharingOptions
     from kneeload.measured import analyze
 
     if args.out is not None:
@@ -98,12 +84,7 @@ def run(args: argparse.Namespace) -> int:
         in_degrees=None if args.in_degrees is None else args.in_degrees == "yes",
         marker_set=args.marker_set,
         static=args.static,
-        load_sharing=LoadSharingOptions(
-            muscle_set=args.muscle_set,
-            exponent=args.exponent,
-            contact_area_model=args.contact_area_model,
-            weight_bearing=args.weight_bearing,
-        ),
+        load_sharing=_load_sharing.options(args),
     )
     if args.out is None:
         table.to_csv(sys.stdout, index=False, float_format="%.6g")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kneeload.cli import _load_sharing
+
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", required=True, help="walk or run")
@@ -27,22 +29,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strides", type=int, default=1, help="number of strides, 1 to 100 (default 1)"
     )
-    parser.add_argument(
-        "--muscle-set", default="gait10dof18musc", help="muscle parameters in models/muscles/"
-    )
-    parser.add_argument(
-        "--exponent", type=float, default=2.0, help="p of the static-optimisation criterion Σ aᵖ"
-    )
-    parser.add_argument(
-        "--contact-area-model",
-        default="Besier2005_male",
-        help="patellofemoral contact-area model (Besier2005_male, Besier2005_female, HoPowers)",
-    )
-    parser.add_argument(
-        "--weight-bearing",
-        action="store_true",
-        help="apply Besier et al. (2005)'s weight-bearing increase of the PF contact area",
-    )
+    _load_sharing.add_arguments(parser)
     parser.add_argument("--out", help="output table (.csv or .parquet); default: CSV on stdout")
 
 
@@ -64,7 +51,6 @@ def run(args: argparse.Namespace) -> int:
     from kneeload.gait.simulate import simulate, summarise
     from kneeload.gait.spec import GaitSpec, Subject
     from kneeload.io.results import check_table_path, write_table
-    from kneeload.knee_loads import LoadSharingOptions
 
     if args.out is not None:
         check_table_path(args.out)
@@ -79,12 +65,7 @@ def run(args: argparse.Namespace) -> int:
     table = simulate(
         spec,
         strides=args.strides,
-        load_sharing=LoadSharingOptions(
-            muscle_set=args.muscle_set,
-            exponent=args.exponent,
-            contact_area_model=args.contact_area_model,
-            weight_bearing=args.weight_bearing,
-        ),
+        load_sharing=_load_sharing.options(args),
     )
     summary = summarise(table, spec)
     if args.out is None:
