@@ -4,6 +4,7 @@ half a stride later, and forces proportional to body mass."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -19,6 +20,7 @@ from kneeload.gait.generator import (
 )
 from kneeload.gait.pattern import GaitPattern
 from kneeload.gait.spec import GaitSpec, Subject
+from kneeload.gait.templates import gait_pattern, speed_range_m_s
 from kneeload.kinematics import time_derivatives
 
 SUBJECT = Subject(mass_kg=70.0, height_m=1.75, sex="male")
@@ -270,3 +272,77 @@ def test_cop_leaving_the_foot_is_refused() -> None:
 def test_bad_strides_or_frames_refused(strides: object, frames: int) -> None:
     with pytest.raises(InputError):
         generate_cycles(_spec(), strides=strides, frames_per_stride=frames)  # type: ignore[arg-type]
+
+
+def _regridded(pattern: GaitPattern, points: int) -> GaitPattern:
+    """``pattern`` on its own grid of ``points`` points (a grid other patterns do not share)."""
+    percent = np.linspace(0.0, 100.0, points)
+
+    def on(curve: np.ndarray) -> np.ndarray:
+        return np.interp(percent, pattern.percent_cycle, curve)
+
+    return dataclasses.replace(
+        pattern,
+        percent_cycle=percent,
+        angles_deg={name: on(curve) for name, curve in pattern.angles_deg.items()},
+        grf_bw={name: on(curve) for name, curve in pattern.grf_bw.items()},
+        cop_along_foot=np.where(
+            percent < 100.0 * pattern.stance_fraction,
+            on(np.nan_to_num(pattern.cop_along_foot, nan=1.0)),
+            np.nan,
+        ),
+    )
+
+
+def _assert_same_cycle(batch: GaitCycle, alone: GaitCycle) -> None:
+    for field in dataclasses.fields(GaitCycle):
+        got, expected = getattr(batch, field.name), getattr(alone, field.name)
+        if field.name == "angles_deg":
+            assert list(got) == list(expected)
+            for name in expected:
+                np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, atol=1e-12)
+        elif isinstance(expected, np.ndarray):
+            assert got.shape == expected.shape and got.dtype == expected.dtype, field.name
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=field.name)
+        else:
+            assert got == expected, field.name
+
+
+@pytest.mark.parametrize(("strides", "frames"), [(1, 101), (2, 51)])
+def test_batch_equals_one_spec_at_a_time(strides: int, frames: int) -> None:
+    """The batch is only packaging: every cycle equals the one generated for its spec alone
+    (to 1e-12), across modes, directions, speeds, grades, subjects and patterns on their own
+    grids; every cycle's arrays are its own (views of the batch do not overlap)."""
+    subjects = [Subject(52.0, 1.58, "female"), SUBJECT, Subject(96.0, 1.92, "male")]
+    specs = []
+    for i, (mode, direction, within, grade) in enumerate(
+        [
+            ("walk", "forward", 0.5, 0.0),
+            ("run", "backward", 0.2, -12.0),
+            ("walk", "backward", 0.8, 15.0),
+            ("run", "forward", 0.9, 6.0),
+            ("walk", "forward", 0.6, -19.3),
+            ("run", "forward", 0.4, 0.0),
+        ]
+    ):
+        low, high = speed_range_m_s(GaitSpec(mode, direction, 1.0, 0.0, subjects[i % 3]))
+        speed = low + within * (high - low)
+        specs.append(GaitSpec(mode, direction, speed, grade, subjects[i % 3]))
+    patterns: list[GaitPattern | None] = [None] * len(specs)
+    patterns[2] = synthetic_walk()
+    patterns[4] = _regridded(synthetic_walk(), 151)
+    batch_patterns = [
+        pattern if pattern is not None else gait_pattern(spec)
+        for spec, pattern in zip(specs, patterns, strict=True)
+    ]
+    batch = generate_cycle_batch(specs, batch_patterns, strides=strides, frames_per_stride=frames)
+    assert len(batch) == len(specs)
+    for spec, pattern, cycle in zip(specs, patterns, batch, strict=True):
+        alone = generate_cycles(spec, strides=strides, frames_per_stride=frames, pattern=pattern)
+        _assert_same_cycle(cycle, alone)
+    first, second = batch[0], batch[1]
+    assert not np.shares_memory(first.com_m, second.com_m)
+    assert not np.shares_memory(
+        first.angles_deg["knee_flexion_deg"], second.angles_deg["knee_flexion_deg"]
+    )
+    assert not first.free_moment_nm.flags.writeable

@@ -56,6 +56,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 from numba import njit, prange
@@ -78,6 +79,14 @@ MIN_TRANSFER_FRACTION = 0.1
 #: Ren, Jones & Howard 2008 anterior-force transition constants
 _REN_K1 = math.exp(4.0 / 9.0)
 _REN_K2 = _REN_K1 * math.exp(-16.0 / 9.0) / 2.0
+#: degrees per radian (as numpy.degrees multiplies)
+_DEG_PER_RAD = 180.0 / math.pi
+#: pattern angle rows of the cycle's LEG_ANGLES
+_LEG_ROWS = tuple(PATTERN_ANGLES.index(name) for name in LEG_ANGLES)
+#: a pattern's curves as the kernel takes them: PATTERN_ANGLES, PATTERN_GRF, CoP along the foot
+_ANGLE_CURVES = itemgetter(*PATTERN_ANGLES)
+_GRF_CURVES = itemgetter(*PATTERN_GRF)
+_CURVES = len(PATTERN_ANGLES) + len(PATTERN_GRF) + 1
 
 
 @dataclass(frozen=True)
@@ -160,9 +169,7 @@ def _ren_share(tau: float, component: int) -> float:
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
 def _stride(
-    angles: np.ndarray,
-    grf_bw: np.ndarray,
-    cop_along: np.ndarray,
+    curves: np.ndarray,
     scalars: np.ndarray,
     geometry: np.ndarray,
     com: np.ndarray,
@@ -174,21 +181,26 @@ def _stride(
     grf: np.ndarray,
     cop: np.ndarray,
     residual: np.ndarray,
+    leg_angles: np.ndarray,
+    pelvis: np.ndarray,
     stats: np.ndarray,
 ) -> None:
     """One periodic stride of one case (see the module docstring); writes the outputs.
 
-    angles (N, 6) right leg [rad] in PATTERN_ANGLES order; grf_bw (N, 3); cop_along (N,);
-    scalars: stride time [s], stride length [m], stance fraction, body mass [kg], gravity x, y
-    [m/s²], travel sign, g0 [m/s²]; geometry: foot, shank, thigh lengths [m], masses [kg],
+    curves (10, ≥ N), frames 0..N−1 used: right-leg (and pelvis) angles [rad] in
+    PATTERN_ANGLES order, ground reaction [BW] in PATTERN_GRF order, CoP along the foot;
+    scalars: stride time [s], stride length [m], stance fraction, body mass [kg], gravity x,
+    y [m/s²], travel sign, g0 [m/s²]; geometry: foot, shank, thigh lengths [m], masses [kg],
     centre-of-mass fractions, foot centre of mass from the heel (1) or the ankle (0), heel-toe
     length, ankle height [m], ankle from heel [-], hip spacing, trunk centre of mass above the
-    hips, step width [m]. Outputs (N, side, ...): com (3 segments, 2), joints (ankle, knee,
-    hip; 2), joint_z (3), segment_angle (3), sole (heel, toe; 2), hat (N, 3: x, y, angle),
-    grf (3), cop (3), residual (N, 2), stats (6: scale, lean, slide, trunk shift RMS and
-    max, lowest normal force [BW]).
+    hips, step width [m]. Outputs over N + 1 frames (the last closes the stride: the first
+    a stride further along x), (N + 1, side, ...): com (3 segments, 2), joints (ankle, knee,
+    hip; 2), joint_z (3), segment_angle (3), sole (heel, toe; 2), grf (3), cop (3),
+    leg_angles (N + 1, LEG_ANGLES, side) [deg]; hat (N + 1, 3: x, y, angle), residual
+    (N + 1, 2), pelvis (N + 1, 2: tilt, obliquity) [deg]; stats (6: scale, lean, slide,
+    trunk shift RMS and max, lowest normal force [BW]).
     """
-    n = angles.shape[0]
+    n = com.shape[0] - 1
     half = n // 2
     stride_time, stride_length, stance, mass = scalars[0], scalars[1], scalars[2], scalars[3]
     gx, gy, travel, g0 = scalars[4], scalars[5], scalars[6], scalars[7]
@@ -208,7 +220,7 @@ def _stride(
     right = np.zeros((n, 3))
     for k in range(n_stance):
         for j in range(3):
-            right[k, j] = grf_bw[k, j] * weight
+            right[k, j] = curves[6 + j, k] * weight
     total = np.empty((n, 3))
     for k in range(n):
         kk = (k - half) % n
@@ -248,14 +260,14 @@ def _stride(
     toe_to_ankle = math.atan2(ankle_height, -(1.0 - ankle_from_heel) * foot_length)
     rel = np.empty((n, 2, 4, 2))
     rel_com = np.empty((n, 2, 3, 2))
-    mean_tilt = np.mean(angles[:, 0])
+    mean_tilt = np.mean(curves[0, :n])
     for k in range(n):
-        tilt = angles[k, 0]
+        tilt = curves[0, k]
         for side in range(2):
             kk = (k - side * half) % n
-            thigh = down + angles[kk, 2] - tilt
-            shank = thigh - angles[kk, 4]
-            foot = shank + 0.5 * math.pi + angles[kk, 5]
+            thigh = down + curves[2, kk] - tilt
+            shank = thigh - curves[4, kk]
+            foot = shank + 0.5 * math.pi + curves[5, kk]
             kx, ky = length[2] * math.cos(thigh), length[2] * math.sin(thigh)
             ax, ay = kx + length[1] * math.cos(shank), ky + length[1] * math.sin(shank)
             ux, uy = math.cos(foot), math.sin(foot)
@@ -396,15 +408,15 @@ def _stride(
         for side in range(2):
             sign = 1.0 if side == 0 else -1.0
             kk = (k - side * half) % n
-            rise = sign * angles[k, 1]
+            rise = sign * curves[1, k]
             hip_z = sign * 0.5 * hip_spacing
             drop = hip[k, 1] - joints[k, side, 1, 1]
             joint_z[k, side, 2] = hip_z
-            joint_z[k, side, 1] = hip_z - sign * drop * math.tan(angles[kk, 3] - rise)
+            joint_z[k, side, 1] = hip_z - sign * drop * math.tan(curves[3, kk] - rise)
             joint_z[k, side, 0] = sign * 0.5 * step_width
             if grf[k, side, 1] > 0.0:
                 heel_x, toe_x = sole[k, side, 0, 0], sole[k, side, 1, 0]
-                cop[k, side, 0] = heel_x + cop_along[kk] * (toe_x - heel_x)
+                cop[k, side, 0] = heel_x + curves[9, kk] * (toe_x - heel_x)
                 cop[k, side, 1] = 0.0
                 cop[k, side, 2] = joint_z[k, side, 0]
             else:
@@ -418,12 +430,41 @@ def _stride(
     stats[4] = shift_max
     stats[5] = lowest
 
+    # the closing frame: the first one, a stride further along x
+    for side in range(2):
+        for j in range(3):
+            joint_z[n, side, j] = joint_z[0, side, j]
+            segment_angle[n, side, j] = segment_angle[0, side, j]
+            grf[n, side, j] = grf[0, side, j]
+            cop[n, side, j] = cop[0, side, j]
+            for x in range(2):
+                com[n, side, j, x] = com[0, side, j, x]
+                joints[n, side, j, x] = joints[0, side, j, x]
+            com[n, side, j, 0] += step
+            joints[n, side, j, 0] += step
+        for p in range(2):
+            for x in range(2):
+                sole[n, side, p, x] = sole[0, side, p, x]
+            sole[n, side, p, 0] += step
+        cop[n, side, 0] += step
+    for j in range(3):
+        hat[n, j] = hat[0, j]
+    hat[n, 0] += step
+    for x in range(2):
+        residual[n, x] = residual[0, x]
+    # joint angles [deg], the left leg's the right's half a stride later
+    for k in range(n + 1):
+        kk = k % n
+        pelvis[k, 0] = curves[0, kk] * _DEG_PER_RAD
+        pelvis[k, 1] = curves[1, kk] * _DEG_PER_RAD
+        for a in range(len(_LEG_ROWS)):
+            leg_angles[k, a, 0] = curves[_LEG_ROWS[a], kk] * _DEG_PER_RAD
+            leg_angles[k, a, 1] = curves[_LEG_ROWS[a], (kk - half) % n] * _DEG_PER_RAD
+
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
 def _stride_batch(
-    angles: np.ndarray,
-    grf_bw: np.ndarray,
-    cop_along: np.ndarray,
+    curves: np.ndarray,
     scalars: np.ndarray,
     geometry: np.ndarray,
     com: np.ndarray,
@@ -435,14 +476,14 @@ def _stride_batch(
     grf: np.ndarray,
     cop: np.ndarray,
     residual: np.ndarray,
+    leg_angles: np.ndarray,
+    pelvis: np.ndarray,
     stats: np.ndarray,
 ) -> None:
     """:func:`_stride` for every case (first axis), in parallel over cases."""
-    for c in prange(angles.shape[0]):
+    for c in prange(curves.shape[0]):
         _stride(
-            angles[c],
-            grf_bw[c],
-            cop_along[c],
+            curves[c],
             scalars[c],
             geometry[c],
             com[c],
@@ -454,62 +495,15 @@ def _stride_batch(
             grf[c],
             cop[c],
             residual[c],
+            leg_angles[c],
+            pelvis[c],
             stats[c],
         )
 
 
-def _resample(
-    patterns: Sequence[GaitPattern], n: int, sources: Sequence[str]
-) -> dict[str, FloatArray]:
-    """Angles [rad], GRF [BW] and CoP of each pattern at n frames over [0, 100) %, (C, n, ...).
-
-    Refuses a centre of pressure outside the sole (0..1) while the foot is loaded (normal force
-    above LOADED_FRACTION_BW in stance); where it is undefined and the foot is not loaded it
-    is put mid-foot (such frames carry at most LOADED_FRACTION_BW).
-    """
-    target = 100.0 * np.arange(n) / n
-    percent = [np.asarray(p.percent_cycle, dtype=np.float64) for p in patterns]
-    same = all(np.array_equal(percent[0], q) for q in percent[1:])
-
-    def rows(p: GaitPattern) -> list[FloatArray]:
-        return (
-            [p.angles_deg[a] for a in PATTERN_ANGLES]
-            + [p.grf_bw[g] for g in PATTERN_GRF]
-            + [p.cop_along_foot]
-        )
-
-    if same:
-        grids = [np.array([rows(p) for p in patterns], dtype=np.float64).transpose(0, 2, 1)]
-        groups = [np.arange(len(patterns))]
-    else:
-        grids = [np.array(rows(p), dtype=np.float64).T[None] for p in patterns]
-        groups = [np.array([i]) for i in range(len(patterns))]
-    samples = []
-    for grid, members in zip(grids, groups, strict=True):
-        q = percent[members[0]]
-        stance = np.array([patterns[int(i)].stance_fraction for i in members])
-        cop = grid[..., 9]
-        loaded = (q[None, :] < 100.0 * stance[:, None]) & (grid[..., 7] > LOADED_FRACTION_BW)
-        bad = loaded & ~((cop >= 0.0) & (cop <= 1.0))
-        if np.any(bad):
-            case, point = np.argwhere(bad)[0]
-            raise InputError(
-                sources[members[case]],
-                "cop_along_foot",
-                "a centre of pressure under the foot, 0 (heel) to 1 (toe), while the foot is "
-                "loaded: the cycle is refused",
-                f"{cop[case, point]:.3g} at {q[point]:.1f} % of the cycle",
-            )
-        grid[..., 9] = np.where(np.isfinite(cop), cop, 0.5)
-        grid[..., :6] = np.radians(grid[..., :6])
-        if len(q) == n + 1 and np.allclose(q[:-1], target):
-            samples.append(grid[:, :n])  # the pattern's own grid
-        else:
-            index = np.clip(np.searchsorted(q, target, side="right") - 1, 0, len(q) - 2)
-            weight = ((target - q[index]) / (q[index + 1] - q[index]))[None, :, None]
-            samples.append(grid[:, index] * (1.0 - weight) + grid[:, index + 1] * weight)
-    out = np.concatenate(samples) if len(samples) > 1 else samples[0]
-    return {"angles": out[..., :6], "grf": out[..., 6:9], "cop": out[..., 9]}
+def _source(spec: GaitSpec) -> str:
+    """Where an error in the pattern of ``spec`` is reported."""
+    return f"gait pattern ({spec.mode} {spec.direction} {spec.speed_m_s:g} m/s)"
 
 
 def _check_pattern(pattern: GaitPattern, source: str) -> None:
@@ -534,23 +528,138 @@ def _check_pattern(pattern: GaitPattern, source: str) -> None:
         raise InputError(source, missing[0], "every pattern angle and GRF component")
 
 
+def _gather(patterns: Sequence[GaitPattern]) -> tuple[list[FloatArray], NDArray[np.bool_]]:
+    """The curves of every pattern in kernel row order (PATTERN_ANGLES, PATTERN_GRF, CoP
+    along the foot), _CURVES a pattern in one flat list, and which patterns lack an angle or
+    a GRF component (their curves are left out: such a batch is refused)."""
+    rows: list[FloatArray] = []
+    missing = np.zeros(len(patterns), dtype=bool)
+    for i, pattern in enumerate(patterns):
+        try:
+            rows.extend(
+                (
+                    *_ANGLE_CURVES(pattern.angles_deg),
+                    *_GRF_CURVES(pattern.grf_bw),
+                    pattern.cop_along_foot,
+                )
+            )
+        except KeyError:
+            missing[i] = True
+    return rows, missing
+
+
+def _percent_groups(patterns: Sequence[GaitPattern]) -> tuple[list[FloatArray], NDArray[np.intp]]:
+    """The distinct ``percent_cycle`` grids of the patterns and the group of each pattern
+    (patterns sharing one grid array, as :func:`~kneeload.gait.templates.gait_patterns` gives
+    them, are grouped without comparing values)."""
+    grids: list[FloatArray] = []
+    by_value: dict[bytes, int] = {}
+    by_id: dict[int, int] = {}  # the patterns hold their grids, so ids are not reused
+    group = np.empty(len(patterns), dtype=np.intp)
+    for i, pattern in enumerate(patterns):
+        label = by_id.get(id(pattern.percent_cycle))
+        if label is None:
+            grid = np.asarray(pattern.percent_cycle, dtype=np.float64)
+            label = by_value.setdefault(grid.tobytes(), len(grids))
+            if label == len(grids):
+                grids.append(grid)
+            by_id[id(pattern.percent_cycle)] = label
+        group[i] = label
+    return grids, group
+
+
+def _resample(
+    patterns: Sequence[GaitPattern],
+    rows: list[FloatArray],
+    stance: FloatArray,
+    n: int,
+    specs: Sequence[GaitSpec],
+) -> FloatArray:
+    """Every pattern's curves (``rows``, from :func:`_gather`) at frames 0..n−1 over [0, 100) %,
+    stacked (C, _CURVES, ≥ n), columns from n on unused: angles [rad] in PATTERN_ANGLES order,
+    GRF [BW] in PATTERN_GRF order, CoP along the foot. One array operation per distinct
+    ``percent_cycle`` grid.
+
+    Refuses a centre of pressure outside the sole (0..1) while the foot is loaded (normal force
+    above LOADED_FRACTION_BW in stance); where it is undefined and the foot is not loaded it
+    is put mid-foot (such frames carry at most LOADED_FRACTION_BW).
+    """
+    grids, group = _percent_groups(patterns)
+    if len(grids) == 1:
+        return _on_frames(grids[0], np.array(rows, dtype=np.float64), stance, n, specs)
+    out = np.empty((len(patterns), _CURVES, n))
+    for label, grid in enumerate(grids):
+        members = np.flatnonzero(group == label)
+        curves = [rows[_CURVES * int(i) + r] for i in members for r in range(_CURVES)]
+        sampled = _on_frames(
+            grid,
+            np.array(curves, dtype=np.float64),
+            stance[members],
+            n,
+            [specs[int(i)] for i in members],
+        )
+        out[members] = sampled[:, :, :n]
+    return out
+
+
+def _on_frames(
+    percent: FloatArray,
+    rows: FloatArray,
+    stance: FloatArray,
+    n: int,
+    specs: Sequence[GaitSpec],
+) -> FloatArray:
+    """:func:`_resample` for patterns sharing one grid ``percent`` (P,); ``rows`` (C·_CURVES, P)
+    in degrees, a fresh array that is converted in place."""
+    grid = rows.reshape(len(specs), _CURVES, -1)
+    if grid.shape[2] != percent.size:
+        raise InputError(
+            _source(specs[0]),
+            "percent_cycle",
+            f"one point per point of the curves ({grid.shape[2]})",
+            str(percent.size),
+        )
+    cop = grid[:, _CURVES - 1]
+    loaded = (percent[None, :] < 100.0 * stance[:, None]) & (
+        grid[:, len(PATTERN_ANGLES) + 1] > LOADED_FRACTION_BW
+    )
+    bad = loaded & ~((cop >= 0.0) & (cop <= 1.0))
+    if np.any(bad):
+        case, point = np.argwhere(bad)[0]
+        raise InputError(
+            _source(specs[case]),
+            "cop_along_foot",
+            "a centre of pressure under the foot, 0 (heel) to 1 (toe), while the foot is "
+            "loaded: the cycle is refused",
+            f"{cop[case, point]:.3g} at {percent[point]:.1f} % of the cycle",
+        )
+    np.copyto(cop, 0.5, where=~np.isfinite(cop))
+    angles = grid[:, : len(PATTERN_ANGLES)]
+    np.radians(angles, out=angles)
+    target = 100.0 * np.arange(n) / n
+    if percent.size == n + 1 and np.allclose(percent[:-1], target):
+        return grid  # the pattern's own grid
+    index = np.clip(np.searchsorted(percent, target, side="right") - 1, 0, percent.size - 2)
+    weight = (target - percent[index]) / (percent[index + 1] - percent[index])
+    return grid[:, :, index] * (1.0 - weight) + grid[:, :, index + 1] * weight
+
+
 def _batch(
     specs: Sequence[GaitSpec],
-    patterns: Sequence[GaitPattern],
-    frames_per_stride: int,
+    curves: FloatArray,
+    timing: FloatArray,
+    n: int,
     anthropometry: str | None,
-    sources: Sequence[str],
 ) -> dict[str, FloatArray]:
-    """Arrays of one periodic stride for every case, (C, N, ...), N = frames_per_stride − 1."""
-    n = frames_per_stride - 1
+    """Arrays of one periodic stride and its closing frame for every case, (C, n + 1, ...),
+    from the resampled ``curves`` (C, _CURVES, ≥ n) and ``timing`` (C, 3: stride time [s],
+    stride length [m], stance fraction)."""
     c = len(specs)
     mass = np.array([s.subject.mass_kg for s in specs])
     height = np.array([s.subject.height_m for s in specs])
     gravity = np.array([s.gravity_m_s2() for s in specs])
     travel = np.array([s.travel_sign for s in specs])
-    stride_time = np.array([p.stride_time_s for p in patterns])
-    stride_length = np.array([p.stride_length_m for p in patterns])
-    stance = np.array([p.stance_fraction for p in patterns])
+    stride_time, stride_length, stance = timing[:, 0], timing[:, 1], timing[:, 2]
     tables = [anthropometry or f"deLeva1996_{s.subject.sex}" for s in specs]
     geometry = np.empty((c, 16))
     inertia = np.empty((c, 3))
@@ -583,7 +692,6 @@ def _batch(
             np.full(c, STANDARD_GRAVITY_M_S2),
         ]
     )
-    sampled = _resample(patterns, n, sources)
     shapes = {
         "com": (2, 3, 2),
         "joints": (2, 3, 2),
@@ -594,44 +702,35 @@ def _batch(
         "grf": (2, 3),
         "cop": (2, 3),
         "residual": (2,),
+        "leg_angles": (len(LEG_ANGLES), 2),
+        "pelvis": (2,),
     }
     out = {key: np.empty((c, n + 1, *shape)) for key, shape in shapes.items()}
     stats = np.empty((c, 6))
     _stride_batch(
-        np.ascontiguousarray(sampled["angles"]),
-        np.ascontiguousarray(sampled["grf"]),
-        np.ascontiguousarray(sampled["cop"]),
-        np.ascontiguousarray(scalars),
+        np.ascontiguousarray(curves),
+        scalars,
         geometry,
-        out["com"][:, :n],
-        out["joints"][:, :n],
-        out["joint_z"][:, :n],
-        out["segment_angle"][:, :n],
-        out["sole"][:, :n],
-        out["hat"][:, :n],
-        out["grf"][:, :n],
-        out["cop"][:, :n],
-        out["residual"][:, :n],
+        out["com"],
+        out["joints"],
+        out["joint_z"],
+        out["segment_angle"],
+        out["sole"],
+        out["hat"],
+        out["grf"],
+        out["cop"],
+        out["residual"],
+        out["leg_angles"],
+        out["pelvis"],
         stats,
     )
-    step = travel * stride_length
-    for key, values in out.items():  # the closing frame: the first one, a stride further
-        values[:, n] = values[:, 0]
-        if key in ("com", "joints", "sole", "hat", "cop"):
-            values[:, n, ..., 0] += step.reshape((-1,) + (1,) * (values.ndim - 3))
-    angles_r = np.degrees(sampled["angles"])
-    angles_l = np.roll(angles_r, n // 2, axis=1)
-    angles_l[..., 0] = angles_r[..., 0]  # the pelvis is shared
-    angles_l[..., 1] = -angles_r[..., 1]  # own side up
-    angles = np.stack([angles_r, angles_l], axis=2)
-    out["angles"] = np.concatenate([angles, angles[:, :1]], axis=1)
     leg_mass = geometry[:, 3:6]
     return {
         **out,
         "mass": mass,
         "gravity": gravity,
         "stride_time": stride_time,
-        "step": step,
+        "step": travel * stride_length,
         "leg_mass": leg_mass,
         "leg_inertia": inertia,
         "hat_mass": mass - 2.0 * leg_mass.sum(axis=1),
@@ -662,7 +761,7 @@ def generate_cycle_batch(
     ----------
     specs : the gaits and subjects
     patterns : one normative pattern per spec; default
-        :func:`kneeload.gait.templates.gait_pattern` of each spec
+        :func:`kneeload.gait.templates.gait_patterns` of the specs
     strides : strides per cycle, >= 1 (each a copy advanced by one stride length)
     frames_per_stride : frames per stride including both contacts (odd, >= 21: the left leg is
         the right one half a stride later, on the frame grid)
@@ -672,7 +771,8 @@ def generate_cycle_batch(
     Returns
     -------
     list of :class:`~kneeload.gait.cycle.GaitCycle`, strides × (frames_per_stride − 1) + 1
-    frames each.
+    frames each. Their arrays are views of arrays stacked over the batch; ``stride``,
+    ``percent_cycle`` and the (zero, read-only) ``free_moment_nm`` are shared by all.
 
     Raises
     ------
@@ -702,11 +802,23 @@ def generate_cycle_batch(
         raise InputError(
             "generator", "patterns", f"one pattern per spec ({len(specs)})", str(len(patterns))
         )
-    sources = [f"gait pattern ({s.mode} {s.direction} {s.speed_m_s:g} m/s)" for s in specs]
-    for pattern, source in zip(patterns, sources, strict=True):
-        _check_pattern(pattern, source)
-    out = _batch(specs, patterns, frames_per_stride, anthropometry, sources)
-    return _cycles(specs, patterns, out, strides, frames_per_stride - 1)
+    timing = np.array(
+        [(p.stride_time_s, p.stride_length_m, p.stance_fraction) for p in patterns],
+        dtype=np.float64,
+    )
+    stride_time, stride_length, stance = timing.T
+    rows, missing = _gather(patterns)
+    refused = (
+        missing
+        | ~((0.0 < stance) & (stance < 1.0))
+        | (np.abs(stance - 0.5) < 0.01)
+        | ~((stride_time > 0.0) & (stride_length > 0.0))
+    )
+    for i in np.flatnonzero(refused).tolist():  # the first raises
+        _check_pattern(patterns[i], _source(specs[i]))
+    n = frames_per_stride - 1
+    curves = _resample(patterns, rows, stance, n, specs)
+    return _cycles(specs, patterns, _batch(specs, curves, timing, n, anthropometry), strides, n)
 
 
 def generate_cycles(
@@ -727,6 +839,49 @@ def generate_cycles(
     )[0]
 
 
+def _notes(
+    specs: Sequence[GaitSpec], patterns: Sequence[GaitPattern], out: dict[str, FloatArray]
+) -> list[tuple[str, ...]]:
+    """What was generated and assumed for each case, with its measured figures."""
+    joined: dict[tuple[str, ...], str] = {}  # patterns of a mode share most sources
+    figures = zip(
+        out["tables"].tolist(),
+        out["scale"].tolist(),
+        out["lean"].tolist(),
+        out["slide"].tolist(),
+        out["hat_shift_rms"].tolist(),
+        out["hat_shift_max"].tolist(),
+        out["min_vertical"].tolist(),
+        strict=True,
+    )
+    notes = []
+    for spec, pattern, (table, scale, lean, slide, rms, most, lowest) in zip(
+        specs, patterns, figures, strict=True
+    ):
+        source = joined.get(pattern.sources)
+        if source is None:
+            source = joined.setdefault(pattern.sources, "pattern: " + "; ".join(pattern.sources))
+        case: tuple[str, ...] = (
+            f"segments: {table} scaled to {spec.subject.mass_kg:g} kg, "
+            f"{spec.subject.height_m:g} m; sole, hips, trunk, step width: models/gait/body.toml",
+            source,
+            f"ground reaction scaled by {scale:.3f} so its stride mean balances "
+            f"gravity, tilted by {math.degrees(math.atan(lean)):.2f}° along the surface",
+            "stance feet roll on their lowest sole point without slipping in single support; "
+            f"across double support/flight the feet slide up to {1e3 * slide:.1f} mm",
+            "head-arms-trunk centre of mass moved "
+            f"{1e3 * rms:.1f} mm RMS (max {1e3 * most:.1f}"
+            " mm) from its place above the hips to close Newton's law for the body",
+            "free moments zero; whole-body angular momentum not balanced",
+        )
+        if lowest < -1e-9:
+            case += (
+                f"double-support split gives a negative normal force ({lowest:.3f} BW) on one foot",
+            )
+        notes.append(case)
+    return notes
+
+
 def _cycles(
     specs: Sequence[GaitSpec],
     patterns: Sequence[GaitPattern],
@@ -734,7 +889,8 @@ def _cycles(
     strides: int,
     n: int,
 ) -> list[GaitCycle]:
-    """Tile the periodic stride ``strides`` times (plus the closing frame) and package."""
+    """Tile the periodic stride ``strides`` times (plus the closing frame) and package: each
+    cycle's arrays are views of the stacked ones."""
     frames = strides * n + 1
     index = np.arange(frames)
     k = index % n
@@ -761,58 +917,46 @@ def _cycles(
     joint_z = tiled("joint_z", False)
     segment_angle = tiled("segment_angle", False)
     hat_angle = tiled("hat_angle", False)
-    angles = tiled("angles", False)
+    leg_angles = tiled("leg_angles", False)
+    pelvis = tiled("pelvis", False)
     grf = tiled("grf", False)
     residual = tiled("residual", False)
     time = index[None, :] * (out["stride_time"] / n)[:, None]
-    cycles = []
-    for i, (spec, pattern) in enumerate(zip(specs, patterns, strict=True)):
-        notes: tuple[str, ...] = (
-            f"segments: {out['tables'][i]} scaled to {spec.subject.mass_kg:g} kg, "
-            f"{spec.subject.height_m:g} m; sole, hips, trunk, step width: models/gait/body.toml",
-            "pattern: " + "; ".join(pattern.sources),
-            f"ground reaction scaled by {out['scale'][i]:.3f} so its stride mean balances "
-            f"gravity, tilted by {math.degrees(math.atan(out['lean'][i])):.2f}° along the surface",
-            "stance feet roll on their lowest sole point without slipping in single support; "
-            f"across double support/flight the feet slide up to {1e3 * out['slide'][i]:.1f} mm",
-            "head-arms-trunk centre of mass moved "
-            f"{1e3 * out['hat_shift_rms'][i]:.1f} mm RMS (max {1e3 * out['hat_shift_max'][i]:.1f}"
-            " mm) from its place above the hips to close Newton's law for the body",
-            "free moments zero; whole-body angular momentum not balanced",
+    free_moment = np.zeros((frames, 2, 3))
+    free_moment.flags.writeable = False
+    names = (*LEG_ANGLES, "pelvis_tilt_deg", "pelvis_obliquity_deg")
+    curves = [leg_angles[:, :, a] for a in range(len(LEG_ANGLES))] + [
+        pelvis[:, :, 0],
+        pelvis[:, :, 1],
+    ]
+    mass = out["mass"].tolist()
+    hat_mass = out["hat_mass"].tolist()
+    gravity = out["gravity"].tolist()
+    return [
+        GaitCycle(
+            time_s=time[i],
+            stride=stride,
+            percent_cycle=percent,
+            spec=spec,
+            body_mass_kg=mass[i],
+            segment_mass_kg=out["leg_mass"][i],
+            segment_inertia_kg_m2=out["leg_inertia"][i],
+            hat_mass_kg=hat_mass[i],
+            com_m=com[i],
+            joint_m=joints[i],
+            joint_z_m=joint_z[i],
+            segment_angle_rad=segment_angle[i],
+            heel_m=heel[i],
+            toe_m=toe[i],
+            hat_com_m=hat_com[i],
+            hat_angle_rad=hat_angle[i],
+            angles_deg={name: values[i] for name, values in zip(names, curves, strict=True)},
+            grf_n=grf[i],
+            cop_m=cop[i],
+            free_moment_nm=free_moment,
+            gravity_m_s2=(gravity[i][0], gravity[i][1]),
+            newton_residual_n=residual[i],
+            notes=notes,
         )
-        if out["min_vertical"][i] < -1e-9:
-            notes += (
-                f"double-support split gives a negative normal force "
-                f"({out['min_vertical'][i]:.3f} BW) on one foot",
-            )
-        angle_map = {name: angles[i, :, :, PATTERN_ANGLES.index(name)] for name in LEG_ANGLES}
-        angle_map["pelvis_tilt_deg"] = angles[i, :, 0, 0]
-        angle_map["pelvis_obliquity_deg"] = angles[i, :, 0, 1]
-        cycles.append(
-            GaitCycle(
-                time_s=time[i],
-                stride=stride,
-                percent_cycle=percent,
-                spec=spec,
-                body_mass_kg=float(out["mass"][i]),
-                segment_mass_kg=out["leg_mass"][i],
-                segment_inertia_kg_m2=out["leg_inertia"][i],
-                hat_mass_kg=float(out["hat_mass"][i]),
-                com_m=com[i],
-                joint_m=joints[i],
-                joint_z_m=joint_z[i],
-                segment_angle_rad=segment_angle[i],
-                heel_m=heel[i],
-                toe_m=toe[i],
-                hat_com_m=hat_com[i],
-                hat_angle_rad=hat_angle[i],
-                angles_deg=angle_map,
-                grf_n=grf[i],
-                cop_m=cop[i],
-                free_moment_nm=np.zeros_like(grf[i]),
-                gravity_m_s2=(float(out["gravity"][i, 0]), float(out["gravity"][i, 1])),
-                newton_residual_n=residual[i],
-                notes=notes,
-            )
-        )
-    return cycles
+        for i, (spec, notes) in enumerate(zip(specs, _notes(specs, patterns, out), strict=True))
+    ]
