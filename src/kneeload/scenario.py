@@ -1,0 +1,493 @@
+"""Scenario files: what a sweep runs, checked before anything runs, expanded into a cases table.
+
+A scenario is a TOML file (DESIGN.md §5; bundled ones in ``scenarios/``, documented in its
+README). Tables and keys, every key carrying its unit::
+
+    [meta]                       # free text: name, description, sources
+    [gait]
+    mode = "walk"                # "walk" | "run"                          (required)
+    direction = ["forward", "backward"]                                     (required)
+    speed_m_s = [0.833, 1.2]     # > 0, within the normative data's range   (required)
+    grade_pct = [0, 10, -10]     # > 0 uphill for the traveller, |grade| <= 40; default 0
+    condition = "healthy"        # default "healthy"
+    strides = 1                  # consecutive strides per case, 1-100; default 1
+    [subject]
+    mass_kg = 70                 # 30-200                                   (required)
+    height_m = 1.75              # 1.3-2.2                                  (required)
+    sex = "male"                 # "male" | "female"; default "male"
+    [model]                      # all optional (kneeload.knee_loads.LoadSharingOptions)
+    muscle_set = "gait10dof18musc"
+    exponent = 2.0               # >= 1.5
+    contact_area_model = "Besier2005_male"
+    weight_bearing = false
+    [sweep]
+    kind = "grid"                # "grid" | "zip" | "samples"; default "grid"
+    n = 5000                     # samples only: number of draws (>= 1)
+    seed = 2026                  # samples only: seed of numpy's default generator
+
+Every axis takes a scalar or a non-empty list. ``grid``: Cartesian product of the lists.
+``zip``: the lists have one length and are read side by side (scalars repeat). ``samples``:
+numeric axes may be a distribution table, ``{distribution = "normal", mean, sd}``,
+``{distribution = "uniform", low, high}`` or ``{distribution = "truncated_normal", mean, sd,
+low, high}``; ``n`` draws are made with ``seed`` (same seed, same cases), rounded to
+:data:`SAMPLE_DECIMALS` decimals, and every draw is crossed with the list axes (a paired
+design: each sampled subject walks in every listed direction).
+
+Every mistake raises :class:`~kneeload.exceptions.InputError` naming the file, the key path
+(``gait.speed_m_s[2]``) and what is allowed, with the closest key for a misspelt one. The ranges
+are those of :class:`~kneeload.gait.spec.GaitSpec` and :class:`~kneeload.gait.spec.Subject`,
+which are built for every case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kneeload.data import available, read_toml, scenarios_dir
+from kneeload.exceptions import InputError
+from kneeload.gait import spec as gait_spec
+from kneeload.io.csv_table import _check_keys, _closest
+
+__all__ = [
+    "AXES",
+    "Distribution",
+    "Scenario",
+    "available_scenarios",
+    "expand",
+    "load_scenario",
+]
+
+#: decimals kept of sampled values (0.1 mm, 0.1 g, 0.1 mm/s): ids do not hinge on the last bit
+SAMPLE_DECIMALS = 4
+#: hexadecimal digits of ``case_id`` (48 bits: a collision among 10⁶ cases has p ≈ 2·10⁻³)
+CASE_ID_DIGITS = 12
+KINDS: tuple[str, ...] = ("grid", "zip", "samples")
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "normal": ("mean", "sd"),
+    "uniform": ("low", "high"),
+    "truncated_normal": ("mean", "sd", "low", "high"),
+}
+
+#: table -> key -> (type: "float" | "int" | "str" | "bool", default or None when required)
+AXES: dict[str, dict[str, tuple[str, Any]]] = {
+    "gait": {
+        "mode": ("str", None),
+        "direction": ("str", None),
+        "speed_m_s": ("float", None),
+        "grade_pct": ("float", 0.0),
+        "condition": ("str", "healthy"),
+        "strides": ("int", 1),
+    },
+    "subject": {
+        "mass_kg": ("float", None),
+        "height_m": ("float", None),
+        "sex": ("str", "male"),
+    },
+    "model": {
+        "muscle_set": ("str", "gait10dof18musc"),
+        "exponent": ("float", 2.0),
+        "contact_area_model": ("str", "Besier2005_male"),
+        "weight_bearing": ("bool", False),
+    },
+}
+_TABLES = frozenset({"meta", "sweep", *AXES})
+_SWEEP_KEYS = frozenset({"kind", "n", "seed"})
+#: column order of the cases table
+COLUMNS: tuple[str, ...] = ("case_id", *(key for keys in AXES.values() for key in keys))
+#: the parameters of a case (the columns but ``case_id``)
+AXES_KEYS: tuple[str, ...] = COLUMNS[1:]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution to sample one numeric axis from (``kind`` in :data:`DISTRIBUTIONS`),
+    in the axis's unit."""
+
+    kind: str
+    mean: float = math.nan
+    sd: float = math.nan
+    low: float = -math.inf
+    high: float = math.inf
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws; the truncated normal by inverse transform (exact, one draw per value)."""
+        from scipy.special import ndtr, ndtri
+
+        if self.kind == "normal":
+            return rng.normal(self.mean, self.sd, n)
+        if self.kind == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        a, b = ndtr((self.low - self.mean) / self.sd), ndtr((self.high - self.mean) / self.sd)
+        values = self.mean + self.sd * ndtri(rng.uniform(a, b, n))
+        return np.clip(values, self.low, self.high)
+
+
+Axis = tuple[Any, ...] | Distribution
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario file.
+
+    Attributes
+    ----------
+    source : the file it was read from
+    meta : the ``[meta]`` table as written
+    kind : "grid", "zip" or "samples"
+    axes : "table.key" -> the listed values (a 1-tuple for a scalar) or a Distribution
+    n : number of draws (samples), else None
+    seed : seed of the draws (samples), else None
+    """
+
+    source: str
+    meta: Mapping[str, Any]
+    kind: str
+    axes: Mapping[str, Axis]
+    n: int | None = None
+    seed: int | None = None
+    list_axes: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        lists = tuple(k for k, v in self.axes.items() if isinstance(v, tuple) and len(v) > 1)
+        object.__setattr__(self, "list_axes", lists)
+
+
+def available_scenarios() -> list[str]:
+    """Names of the bundled scenarios (``scenarios/*.toml``), sorted."""
+    return sorted(path.stem for path in scenarios_dir().glob("*.toml"))
+
+
+def _resolve(path_or_name: str | Path) -> Path:
+    path = Path(path_or_name)
+    if path.suffix == ".toml" or path.exists() or len(path.parts) > 1:
+        return path
+    bundled = scenarios_dir() / f"{path_or_name}.toml"
+    if bundled.is_file():
+        return bundled
+    names = available_scenarios()
+    hint = _closest(str(path_or_name), names)
+    raise InputError(
+        str(path_or_name),
+        "scenario",
+        f"a .toml file or a bundled scenario: {', '.join(names)}",
+        repr(str(path_or_name)) + (f" (did you mean {hint!r}?)" if hint else ""),
+    )
+
+
+def _allowed_names(key: str) -> tuple[str, ...] | None:
+    """The allowed values of a string axis (None: any non-empty string)."""
+    if key == "mode":
+        return gait_spec.MODES
+    if key == "direction":
+        return gait_spec.DIRECTIONS
+    if key == "sex":
+        return gait_spec.SEXES
+    if key == "condition":
+        return gait_spec.CONDITIONS
+    if key == "muscle_set":
+        return tuple(available("muscles"))
+    if key == "contact_area_model":
+        from kneeload.contact import contact_area_models
+
+        return tuple(contact_area_models())
+    return None
+
+
+def _range(key: str) -> tuple[float, float, str]:
+    """Allowed closed range of a numeric axis, in words too (from GaitSpec/Subject's limits)."""
+    from kneeload.gait.simulate import MAX_STRIDES
+    from kneeload.muscles.static_optimisation import MIN_EXPONENT
+
+    limits = {
+        "speed_m_s": (0.0, math.inf, "a speed > 0 m/s"),
+        "grade_pct": (
+            -gait_spec.MAX_GRADE_PCT,
+            gait_spec.MAX_GRADE_PCT,
+            f"a grade from {-gait_spec.MAX_GRADE_PCT:g} to {gait_spec.MAX_GRADE_PCT:g} %",
+        ),
+        "mass_kg": (*gait_spec.MASS_RANGE_KG, "a body mass from {:g} to {:g} kg"),
+        "height_m": (*gait_spec.HEIGHT_RANGE_M, "a stature from {:g} to {:g} m"),
+        "exponent": (MIN_EXPONENT, math.inf, f"an exponent >= {MIN_EXPONENT:g}"),
+        "strides": (1, MAX_STRIDES, f"a whole number of strides from 1 to {MAX_STRIDES}"),
+    }
+    low, high, words = limits[key]
+    return low, high, words.format(low, high)
+
+
+def _value(source: Path, key: str, kind: str, value: Any, where: str) -> Any:
+    """One checked scalar of an axis."""
+    if kind == "str":
+        allowed = _allowed_names(key)
+        if not isinstance(value, str) or not value:
+            expected = f"one of {', '.join(allowed)}" if allowed else "a non-empty string"
+            raise InputError(source, where, expected, repr(value))
+        if allowed is not None and value not in allowed:
+            hint = _closest(value, allowed)
+            found = repr(value) + (f" (did you mean {hint!r}?)" if hint else "")
+            raise InputError(source, where, f"one of {', '.join(allowed)}", found)
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise InputError(source, where, "true or false", repr(value))
+        return value
+    low, high, words = _range(key)
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "int" and not (isinstance(value, int) and not isinstance(value, bool)):
+        raise InputError(source, where, words, repr(value))
+    if not numeric:
+        raise InputError(source, where, f"a number: {words}", repr(value))
+    bad = not math.isfinite(value) or value < low or value > high
+    if key == "speed_m_s":
+        bad = bad or value <= 0
+    if bad:
+        raise InputError(source, where, words, repr(value))
+    return value if kind == "int" else float(value)
+
+
+def _distribution(source: Path, key: str, table: dict[str, Any], where: str) -> Distribution:
+    kind = table.get("distribution")
+    if kind not in DISTRIBUTIONS:
+        hint = _closest(kind, list(DISTRIBUTIONS)) if isinstance(kind, str) else None
+        found = repr(kind) + (f" (did you mean {hint!r}?)" if hint else "")
+        raise InputError(
+            source, f"{where}.distribution", f"one of {', '.join(DISTRIBUTIONS)}", found
+        )
+    needed = DISTRIBUTIONS[kind]
+    _check_keys(source, table, where, frozenset({"distribution", *needed}))
+    numbers: dict[str, float] = {}
+    for name in needed:
+        if name not in table:
+            raise InputError(source, f"{where}.{name}", f"a {kind} distribution needs {needed}")
+        value = table[name]
+        if name == "sd":
+            if not (isinstance(value, int | float) and not isinstance(value, bool) and value > 0):
+                raise InputError(source, f"{where}.sd", "a standard deviation > 0", repr(value))
+            numbers[name] = float(value)
+        else:
+            numbers[name] = float(_value(source, key, "float", value, f"{where}.{name}"))
+    if "low" in numbers and not numbers["low"] < numbers["high"]:
+        raise InputError(
+            source,
+            f"{where}.high",
+            f"a bound above low = {numbers['low']:g}",
+            f"{numbers['high']:g}",
+        )
+    return Distribution(kind, **numbers)
+
+
+def _axis(source: Path, table: str, key: str, raw: Any, sampled: bool) -> Axis:
+    kind, _ = AXES[table][key]
+    where = f"{table}.{key}"
+    if isinstance(raw, dict):
+        if not sampled or kind != "float":
+            expected = "a scalar or a list (distributions are for numeric axes of samples sweeps)"
+            raise InputError(source, where, expected, "a table")
+        return _distribution(source, key, raw, where)
+    if isinstance(raw, list):
+        if not raw:
+            raise InputError(source, where, "a scalar or a non-empty list", "[]")
+        values = tuple(_value(source, key, kind, v, f"{where}[{i}]") for i, v in enumerate(raw))
+        for i, v in enumerate(values):
+            if values.index(v) < i:
+                raise InputError(source, f"{where}[{i}]", "distinct values", f"{v!r} repeated")
+        return values
+    return (_value(source, key, kind, raw, where),)
+
+
+def _sweep(source: Path, raw: Any) -> tuple[str, int | None, int | None]:
+    if not isinstance(raw, dict):
+        raise InputError(source, "sweep", "a table [sweep]", type(raw).__name__)
+    _check_keys(source, raw, "sweep", _SWEEP_KEYS)
+    kind = raw.get("kind", "grid")
+    if kind not in KINDS:
+        hint = _closest(kind, KINDS) if isinstance(kind, str) else None
+        found = repr(kind) + (f" (did you mean {hint!r}?)" if hint else "")
+        raise InputError(source, "sweep.kind", f"one of {', '.join(KINDS)}", found)
+    if kind != "samples":
+        for key in ("n", "seed"):
+            if key in raw:
+                raise InputError(source, f"sweep.{key}", 'no n or seed unless kind = "samples"')
+        return kind, None, None
+    numbers = []
+    for key, low in (("n", 1), ("seed", 0)):
+        if key not in raw:
+            raise InputError(source, f"sweep.{key}", f"an integer >= {low} for a samples sweep")
+        value = raw[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise InputError(source, f"sweep.{key}", f"an integer >= {low}", repr(value))
+        numbers.append(value)
+    return kind, numbers[0], numbers[1]
+
+
+def load_scenario(path_or_name: str | Path) -> Scenario:
+    """Read and check a scenario: a bundled name (``forward_vs_backward_walking``) or a path.
+
+    Raises
+    ------
+    InputError
+        Unknown file or name, TOML syntax (with the line), empty file, unknown key (with the
+        closest allowed one), missing required key, wrong type, value out of range (zero or
+        negative speed, mass, stature; grade beyond ±40 %), unknown mode, direction, sex,
+        condition, muscle set or contact-area model, empty list, repeated list values, lists of
+        unequal length in a zip sweep, a distribution outside a samples sweep.
+    """
+    source = _resolve(path_or_name)
+    raw = read_toml(source)
+    if not raw:
+        raise InputError(source, "file", "a scenario with [gait] and [subject] tables", "nothing")
+    _check_keys(source, raw, "", _TABLES)
+    meta = raw.get("meta", {})
+    if not isinstance(meta, dict):
+        raise InputError(source, "meta", "a table [meta]", type(meta).__name__)
+    kind, n, seed = _sweep(source, raw.get("sweep", {}))
+    axes: dict[str, Axis] = {}
+    for table, keys in AXES.items():
+        values = raw.get(table, {})
+        if not isinstance(values, dict):
+            raise InputError(source, table, f"a table [{table}]", type(values).__name__)
+        _check_keys(source, values, table, frozenset(keys))
+        for key, (_, default) in keys.items():
+            if key in values:
+                axes[key] = _axis(source, table, key, values[key], kind == "samples")
+            elif default is None:
+                raise InputError(source, f"{table}.{key}", "a value (required key)", "none")
+            else:
+                axes[key] = (default,)
+    scenario = Scenario(str(source), meta, kind, axes, n, seed)
+    if kind == "zip":
+        lengths = {key: len(v) for key, v in axes.items() if isinstance(v, tuple) and len(v) > 1}
+        if len(set(lengths.values())) > 1:
+            listed = ", ".join(f"{_path(k)} ({m})" for k, m in lengths.items())
+            raise InputError(source, "sweep.kind", "lists of one length in a zip sweep", listed)
+    return scenario
+
+
+def _path(key: str) -> str:
+    """``table.key`` of an axis."""
+    return next(f"{table}.{key}" for table, keys in AXES.items() if key in keys)
+
+
+def _rows(scenario: Scenario) -> dict[str, list[Any]]:
+    """Columns of the cases, before checking and hashing."""
+    draws: dict[str, list[float]] = {}
+    if scenario.kind == "samples":
+        assert scenario.n is not None and scenario.seed is not None
+        rng = np.random.default_rng(scenario.seed)
+        for k, v in scenario.axes.items():
+            if isinstance(v, Distribution):
+                draws[k] = np.round(v.sample(rng, scenario.n), SAMPLE_DECIMALS).tolist()
+    listed = {k: v for k, v in scenario.axes.items() if isinstance(v, tuple)}
+    if scenario.kind == "zip":
+        length = max(len(v) for v in listed.values())
+        combos = list(zip(*(v if len(v) > 1 else v * length for v in listed.values()), strict=True))
+    else:
+        combos = list(itertools.product(*listed.values()))
+    n_draws = scenario.n if draws and scenario.n is not None else 1
+    columns: dict[str, list[Any]] = {}
+    for j, k in enumerate(listed):
+        columns[k] = [c[j] for c in combos] * n_draws
+    for k, values in draws.items():
+        columns[k] = [x for x in values for _ in combos]
+    return {k: columns[k] for k in AXES_KEYS}
+
+
+def case_id(parameters: Mapping[str, Any]) -> str:
+    """Short stable hash of one case's parameters: the first :data:`CASE_ID_DIGITS` hex digits
+    of SHA-256 over their JSON (sorted keys, numbers as float except ``strides``)."""
+    canonical = {
+        k: float(v)
+        if k != "strides" and isinstance(v, int | float) and not isinstance(v, bool)
+        else v
+        for k, v in parameters.items()
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:CASE_ID_DIGITS]
+
+
+def _check_case(scenario: Scenario, row: Mapping[str, Any], index: int) -> None:
+    """Build the case's GaitSpec (its own checks) and check the speed against the data's range."""
+    from kneeload.gait.templates import speed_range_m_s
+
+    where = f"case {index} ({', '.join(f'{k}={row[k]}' for k in ('mode', 'direction'))}"
+    where += f", speed_m_s={row['speed_m_s']:g}, height_m={row['height_m']:g})"
+    try:
+        subject = gait_spec.Subject(row["mass_kg"], row["height_m"], row["sex"])
+        spec = gait_spec.GaitSpec(
+            row["mode"],
+            row["direction"],
+            row["speed_m_s"],
+            row["grade_pct"],
+            subject,
+            row["condition"],
+        )
+    except InputError as error:
+        raise InputError(
+            scenario.source, f"{where}: {_path(error.field)}", error.expected, error.found
+        ) from None
+    low, high = speed_range_m_s(spec)
+    if not low <= row["speed_m_s"] <= high:
+        raise InputError(
+            scenario.source,
+            f"{where}: gait.speed_m_s",
+            f"a speed the normative data cover, {low:.3f} to {high:.3f} m/s for this mode, "
+            "direction and stature",
+            f"{row['speed_m_s']:g}",
+        )
+
+
+def expand(scenario: Scenario) -> pd.DataFrame:
+    """The cases of a scenario, one row each, checked.
+
+    Columns: ``case_id`` then :data:`AXES_KEYS` (``mode``, ``direction``, ``speed_m_s``,
+    ``grade_pct``, ``condition``, ``strides``, ``mass_kg``, ``height_m``, ``sex``,
+    ``muscle_set``, ``exponent``, ``contact_area_model``, ``weight_bearing``). ``case_id`` is
+    :func:`case_id` of the row's parameters: the same on every run, machine and row order.
+
+    Raises
+    ------
+    InputError
+        A case outside GaitSpec/Subject's ranges or the normative data's speed range (naming
+        the case and its key), or two identical cases.
+    """
+    columns = _rows(scenario)
+    n = len(columns["mode"])
+    rows = [{k: columns[k][i] for k in AXES_KEYS} for i in range(n)]
+    checked: dict[tuple[Any, ...], None] = {}
+    for i, row in enumerate(rows):
+        key = (
+            row["mode"],
+            row["direction"],
+            row["speed_m_s"],
+            row["grade_pct"],
+            row["mass_kg"],
+            row["height_m"],
+            row["sex"],
+            row["condition"],
+        )
+        if key not in checked:
+            _check_case(scenario, row, i)
+            checked[key] = None
+    ids = [case_id(row) for row in rows]
+    seen: dict[str, int] = {}
+    for i, identifier in enumerate(ids):
+        if identifier in seen:
+            raise InputError(
+                scenario.source,
+                "sweep",
+                "distinct cases",
+                f"case {i} repeats case {seen[identifier]}",
+            )
+        seen[identifier] = i
+    table = pd.DataFrame({"case_id": ids, **columns}, columns=list(COLUMNS))
+    table.attrs["source"] = scenario.source
+    return table
