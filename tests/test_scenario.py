@@ -128,7 +128,7 @@ def test_case_id_is_stable_across_expansions_and_row_order(tmp_path: Path) -> No
     assert len(merged) == len(first)
     assert (merged["case_id"] == merged["case_id_other"]).all()
     # and from the parameters alone, whatever the column order or int/float spelling
-    row = first.iloc[0][key].to_dict()
+    row = {str(k): v for k, v in first.iloc[0][key].to_dict().items()}
     assert case_id(dict(reversed(list(row.items())))) == first["case_id"].iloc[0]
     assert case_id({**row, "mass_kg": 70}) == first["case_id"].iloc[0]
     assert case_id({**row, "mass_kg": 70.5}) != first["case_id"].iloc[0]

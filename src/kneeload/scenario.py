@@ -46,7 +46,7 @@ import itertools
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,12 @@ from kneeload.io.csv_table import _check_keys, _closest
 
 __all__ = [
     "AXES",
+    "AXES_KEYS",
+    "COLUMNS",
     "Distribution",
     "Scenario",
     "available_scenarios",
+    "case_id",
     "expand",
     "load_scenario",
 ]
@@ -155,11 +158,6 @@ class Scenario:
     axes: Mapping[str, Axis]
     n: int | None = None
     seed: int | None = None
-    list_axes: tuple[str, ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        lists = tuple(k for k, v in self.axes.items() if isinstance(v, tuple) and len(v) > 1)
-        object.__setattr__(self, "list_axes", lists)
 
 
 def available_scenarios() -> list[str]:
@@ -404,12 +402,11 @@ def _rows(scenario: Scenario) -> dict[str, list[Any]]:
 def case_id(parameters: Mapping[str, Any]) -> str:
     """Short stable hash of one case's parameters: the first :data:`CASE_ID_DIGITS` hex digits
     of SHA-256 over their JSON (sorted keys, numbers as float except ``strides``)."""
-    canonical = {
-        k: float(v)
-        if k != "strides" and isinstance(v, int | float) and not isinstance(v, bool)
-        else v
-        for k, v in parameters.items()
-    }
+    canonical: dict[str, Any] = {}
+    for k, v in parameters.items():
+        value = v.item() if isinstance(v, np.generic) else v
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        canonical[k] = float(value) if numeric and k != "strides" else value
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:CASE_ID_DIGITS]
 
