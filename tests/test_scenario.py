@@ -276,6 +276,12 @@ def test_bad_distributions(tmp_path: Path, mean: object, sd: object, words: str)
         load_scenario(path)
 
 
+def test_samples_without_a_distribution(tmp_path: Path) -> None:
+    text = BASE.replace('kind = "grid"', 'kind = "samples"\nn = 10\nseed = 1')
+    with pytest.raises(InputError, match=r"sweep\.kind: expected a distribution table"):
+        load_scenario(write(tmp_path, text))
+
+
 def test_unknown_distribution_suggests_the_closest(tmp_path: Path) -> None:
     text = SAMPLES.format(n=10, seed=1).replace('"normal"', '"normall"')
     with pytest.raises(InputError, match=r"gait\.speed_m_s\.distribution: .*did you mean 'normal'"):

@@ -147,7 +147,8 @@ class Scenario:
     source : the file it was read from
     meta : the ``[meta]`` table as written
     kind : "grid", "zip" or "samples"
-    axes : "table.key" -> the listed values (a 1-tuple for a scalar) or a Distribution
+    axes : axis name (``speed_m_s``, see :data:`AXES_KEYS`) -> its listed values (a 1-tuple
+        for a scalar) or a Distribution
     n : number of draws (samples), else None
     seed : seed of the draws (samples), else None
     """
@@ -337,7 +338,8 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
         closest allowed one), missing required key, wrong type, value out of range (zero or
         negative speed, mass, stature; grade beyond ±40 %), unknown mode, direction, sex,
         condition, muscle set or contact-area model, empty list, repeated list values, lists of
-        unequal length in a zip sweep, a distribution outside a samples sweep.
+        unequal length in a zip sweep, a distribution outside a samples sweep, a samples sweep
+        without one.
     """
     source = _resolve(path_or_name)
     raw = read_toml(source)
@@ -361,6 +363,13 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
                 raise InputError(source, f"{table}.{key}", "a value (required key)", "none")
             else:
                 axes[key] = (default,)
+    if kind == "samples" and not any(isinstance(v, Distribution) for v in axes.values()):
+        raise InputError(
+            source,
+            "sweep.kind",
+            'a distribution table on a numeric axis for kind = "samples" (or kind = "grid")',
+            "none",
+        )
     scenario = Scenario(str(source), meta, kind, axes, n, seed)
     if kind == "zip":
         lengths = {key: len(v) for key, v in axes.items() if isinstance(v, tuple) and len(v) > 1}
