@@ -72,8 +72,8 @@ __all__ = [
 
 #: decimals kept of sampled values (0.1 mm, 0.1 g, 0.1 mm/s): ids do not hinge on the last bit
 SAMPLE_DECIMALS = 4
-#: hexadecimal digits of ``case_id`` (48 bits: a collision among 10⁶ cases has p ≈ 2·10⁻³)
-CASE_ID_DIGITS = 12
+#: hexadecimal digits of ``case_id`` (64 bits: a collision among 10⁶ cases has p ≈ 3·10⁻⁸)
+CASE_ID_DIGITS = 16
 KINDS: tuple[str, ...] = ("grid", "zip", "samples")
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "normal": ("mean", "sd"),
