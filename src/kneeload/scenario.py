@@ -53,10 +53,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kneeload._checks import check_keys, closest_name
 from kneeload.data import available, read_toml, scenarios_dir
 from kneeload.exceptions import InputError
 from kneeload.gait import spec as gait_spec
-from kneeload.io.csv_table import _check_keys, _closest
 
 __all__ = [
     "AXES",
@@ -174,7 +174,7 @@ def _resolve(path_or_name: str | Path) -> Path:
     if bundled.is_file():
         return bundled
     names = available_scenarios()
-    hint = _closest(str(path_or_name), names)
+    hint = closest_name(str(path_or_name), names)
     raise InputError(
         str(path_or_name),
         "scenario",
@@ -231,7 +231,7 @@ def _value(source: Path, key: str, kind: str, value: Any, where: str) -> Any:
             expected = f"one of {', '.join(allowed)}" if allowed else "a non-empty string"
             raise InputError(source, where, expected, repr(value))
         if allowed is not None and value not in allowed:
-            hint = _closest(value, allowed)
+            hint = closest_name(value, allowed)
             found = repr(value) + (f" (did you mean {hint!r}?)" if hint else "")
             raise InputError(source, where, f"one of {', '.join(allowed)}", found)
         return value
@@ -256,13 +256,13 @@ def _value(source: Path, key: str, kind: str, value: Any, where: str) -> Any:
 def _distribution(source: Path, key: str, table: dict[str, Any], where: str) -> Distribution:
     kind = table.get("distribution")
     if kind not in DISTRIBUTIONS:
-        hint = _closest(kind, list(DISTRIBUTIONS)) if isinstance(kind, str) else None
+        hint = closest_name(kind, list(DISTRIBUTIONS)) if isinstance(kind, str) else None
         found = repr(kind) + (f" (did you mean {hint!r}?)" if hint else "")
         raise InputError(
             source, f"{where}.distribution", f"one of {', '.join(DISTRIBUTIONS)}", found
         )
     needed = DISTRIBUTIONS[kind]
-    _check_keys(source, table, where, frozenset({"distribution", *needed}))
+    check_keys(source, table, where, frozenset({"distribution", *needed}))
     numbers: dict[str, float] = {}
     for name in needed:
         if name not in table:
@@ -306,10 +306,10 @@ def _axis(source: Path, table: str, key: str, raw: Any, sampled: bool) -> Axis:
 def _sweep(source: Path, raw: Any) -> tuple[str, int | None, int | None]:
     if not isinstance(raw, dict):
         raise InputError(source, "sweep", "a table [sweep]", type(raw).__name__)
-    _check_keys(source, raw, "sweep", _SWEEP_KEYS)
+    check_keys(source, raw, "sweep", _SWEEP_KEYS)
     kind = raw.get("kind", "grid")
     if kind not in KINDS:
-        hint = _closest(kind, KINDS) if isinstance(kind, str) else None
+        hint = closest_name(kind, KINDS) if isinstance(kind, str) else None
         found = repr(kind) + (f" (did you mean {hint!r}?)" if hint else "")
         raise InputError(source, "sweep.kind", f"one of {', '.join(KINDS)}", found)
     if kind != "samples":
@@ -345,7 +345,7 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     raw = read_toml(source)
     if not raw:
         raise InputError(source, "file", "a scenario with [gait] and [subject] tables", "nothing")
-    _check_keys(source, raw, "", _TABLES)
+    check_keys(source, raw, "", _TABLES)
     meta = raw.get("meta", {})
     if not isinstance(meta, dict):
         raise InputError(source, "meta", "a table [meta]", type(meta).__name__)
@@ -355,7 +355,7 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
         values = raw.get(table, {})
         if not isinstance(values, dict):
             raise InputError(source, table, f"a table [{table}]", type(values).__name__)
-        _check_keys(source, values, table, frozenset(keys))
+        check_keys(source, values, table, frozenset(keys))
         for key, (_, default) in keys.items():
             if key in values:
                 axes[key] = _axis(source, table, key, values[key], kind == "samples")

@@ -53,7 +53,6 @@ the wrong length, time that is not finite and strictly increasing.
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from kneeload._checks import check_keys, closest_name
 from kneeload.data import read_toml
 from kneeload.exceptions import InputError
 from kneeload.io.types import CoordinateData, FloatArray, GroundReactionData, MarkerData
@@ -187,32 +187,8 @@ def _table(source: Path, raw: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = raw.get(key, {})
     if not isinstance(value, dict):
         raise InputError(source, key, "a table [" + key + "]", type(value).__name__)
-    _check_keys(source, value, key, _KEYS[key])
+    check_keys(source, value, key, _KEYS[key])
     return value
-
-
-def _closest(name: str, candidates: Sequence[str]) -> str | None:
-    """The candidate equal to ``name`` but for case, else the closest by spelling, else None."""
-    same = [c for c in candidates if c.lower() == name.lower()]
-    if same:
-        return same[0]
-    close = difflib.get_close_matches(name, list(candidates), n=1)
-    return close[0] if close else None
-
-
-def _check_keys(
-    source: Path, table: Mapping[str, Any], where: str, allowed: frozenset[str]
-) -> None:
-    for key in table:
-        if key not in allowed:
-            hint = _closest(key, sorted(allowed))
-            found = repr(key) + (f" (did you mean {hint!r}?)" if hint else "")
-            raise InputError(
-                source,
-                f"{where}.{key}" if where else key,
-                f"one of {', '.join(sorted(allowed))}",
-                found,
-            )
 
 
 def _string(source: Path, value: Any, field: str, expected: str = "a non-empty string") -> str:
@@ -275,7 +251,7 @@ def _plate(source: Path, raw: Any, index: int) -> PlateColumns:
     where = f"plates[{index}]"
     if not isinstance(raw, dict):
         raise InputError(source, where, "a table [[plates]]", repr(raw))
-    _check_keys(source, raw, where, _KEYS["plates"])
+    check_keys(source, raw, where, _KEYS["plates"])
     label = _string(source, raw.get("label", f"plate{index + 1}"), f"{where}.label")
     foot = raw.get("foot")
     if foot is not None and foot not in _FEET:
@@ -314,7 +290,7 @@ def read_column_map(path: str | Path) -> ColumnMap:
     """
     source = Path(path)
     raw = read_toml(source)
-    _check_keys(source, raw, "", _KEYS[""])
+    check_keys(source, raw, "", _KEYS[""])
     meta = raw.get("meta", {})
     if not isinstance(meta, dict):
         raise InputError(source, "meta", "a table [meta]", type(meta).__name__)
@@ -447,7 +423,7 @@ class _Table:
                 self.path, field, "a column name that appears once", "it appears twice"
             )
         if not found:
-            hint = _closest(name, self.columns)
+            hint = closest_name(name, self.columns)
             shown = ", ".join(self.columns[:40]) + (", ..." if len(self.columns) > 40 else "")
             raise InputError(
                 self.path,
