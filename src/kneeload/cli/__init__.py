@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("kneeload.cli.analyze", "Analyse a measured trial: joint angles, moments, forces."),
     "validate": ("kneeload.cli.validate", "Run the validation ladder and write a report."),
     "simulate": ("kneeload.cli.simulate", "Generate gait cycles and compute their knee loads."),
+    "run": ("kneeload.cli.run", "Run a sweep scenario into a results folder."),
 }
 
 

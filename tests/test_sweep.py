@@ -1,0 +1,162 @@
+"""``kneeload run`` and :mod:`kneeload.sweep`: the results folder, resume after a complete and
+after an interrupted run, and refusals that write nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kneeload.cli import main
+from kneeload.sweep import ChunkDone, load_results, run_scenario
+
+#: 2 speeds x 2 directions of level walking: 4 cases
+TINY = """
+[gait]
+mode = "walk"
+direction = ["forward", "backward"]
+speed_m_s = [1.0, 1.3]
+[subject]
+mass_kg = 70.0
+height_m = 1.75
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One uninterrupted CLI run of the tiny scenario (chunks of 2 cases)."""
+    base = tmp_path_factory.mktemp("reference")
+    path = base / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+    out = base / "results"
+    assert main(["run", str(path), "-o", str(out), "--quiet", "--chunk-size", "2"]) == 0
+    return out
+
+
+def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
+
+
+def test_folder_holds_the_files_and_load_results_round_trips(reference: Path) -> None:
+    names = sorted(str(p.relative_to(reference)) for p in reference.rglob("*") if p.is_file())
+    assert names == [
+        "cases.parquet",
+        "curves/chunk-00000.parquet",
+        "curves/chunk-00001.parquet",
+        "manifest.json",
+        "scenario.toml",
+        "summary/chunk-00000.parquet",
+        "summary/chunk-00001.parquet",
+    ]
+    assert "speed_m_s = [1.0, 1.3]" in (reference / "scenario.toml").read_text()
+    manifest = json.loads((reference / "manifest.json").read_text())
+    assert manifest["n_cases"] == manifest["cases_done"] == 4
+    assert manifest["complete"] and manifest["failures"] == []
+    assert set(manifest["versions"]) == {"kneeload", "numpy", "pandas", "numba"}
+    results = load_results(reference)
+    cases, curves, summary = results["cases"], results["curves"], results["summary"]
+    assert len(cases) == 4 and cases["case_id"].is_unique
+    assert list(summary["case_id"]) == list(cases["case_id"])
+    assert summary["failure"].isna().all()
+    assert (summary["peak_tf_compressive_bw"] > 1.0).all()
+    assert list(curves.columns[:1]) == ["case_id"]
+    assert {"percent_cycle", "tf_compressive_bw", "pf_force_bw"} <= set(curves.columns)
+    assert list(curves["case_id"].unique()) == list(cases["case_id"])
+    stored = pd.read_parquet(reference / "curves" / "chunk-00001.parquet")
+    pd.testing.assert_frame_equal(
+        stored, curves[curves["case_id"].isin(cases["case_id"][2:])].reset_index(drop=True)
+    )
+
+
+def test_resume_after_a_complete_run_recomputes_nothing(reference: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in reference.rglob("*.parquet")}
+    tables = load_results(reference)
+    assert main(["run", str(reference / "scenario.toml"), "-o", str(reference), "--resume",
+                 "--quiet"]) == 0  # fmt: skip
+    assert {p: p.stat().st_mtime_ns for p in reference.rglob("*.parquet")} == before
+    _assert_same(load_results(reference), tables)
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(
+    scenario: Path, reference: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    seen: list[ChunkDone] = []
+
+    def stop_after_first(done: ChunkDone) -> None:
+        seen.append(done)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(scenario, out, progress=stop_after_first, chunk_size=1)
+    assert [d.chunk for d in seen] == [0]
+    assert sorted(p.name for p in (out / "summary").iterdir()) == ["chunk-00000.parquet"]
+    assert not list(out.rglob("*.tmp"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["cases_done"] == 1 and not manifest["complete"]
+    run_scenario(scenario, out, resume=True, progress=seen.append)
+    assert [d.chunk for d in seen] == [0, 1, 2, 3]
+    _assert_same(load_results(out), load_results(reference))
+    assert json.loads((out / "manifest.json").read_text())["complete"]
+
+
+def test_non_empty_folder_without_resume_is_refused(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(scenario), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--resume" in err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_bad_scenario_exits_2_with_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(TINY.replace("speed_m_s = [1.0, 1.3]", "speed_m_s = [1.0, -1.3]"))
+    out = tmp_path / "results"
+    assert main(["run", str(bad), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "gait.speed_m_s[1]" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_failing_case_is_recorded_and_the_sweep_goes_on(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kneeload.exceptions import InputError
+    from kneeload.gait import simulate as simulate_module
+
+    real = simulate_module.simulate
+
+    def flaky(spec, strides=1, load_sharing=None):  # type: ignore[no-untyped-def]
+        if spec.direction == "backward" and spec.speed_m_s == 1.3:
+            raise InputError("generator", "speed_m_s", "something it can do")
+        return real(spec, strides, load_sharing)
+
+    monkeypatch.setattr(simulate_module, "simulate", flaky)
+    out = run_scenario(scenario, tmp_path / "results", chunk_size=3)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["n_failed"] == 1
+    (failure,) = manifest["failures"]
+    assert "something it can do" in failure["reason"]
+    results = load_results(out)
+    failed = results["summary"].set_index("case_id").loc[failure["case_id"]]
+    assert failed["failure"] == failure["reason"] and pd.isna(failed["peak_pf_force_bw"])
+    assert failure["case_id"] not in set(results["curves"]["case_id"])
+    assert results["curves"]["case_id"].nunique() == 3
