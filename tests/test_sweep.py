@@ -4,6 +4,8 @@ after an interrupted run, and refusals that write nothing."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pandas as pd
@@ -160,3 +162,17 @@ def test_a_failing_case_is_recorded_and_the_sweep_goes_on(
     assert failed["failure"] == failure["reason"] and pd.isna(failed["peak_pf_force_bw"])
     assert failure["case_id"] not in set(results["curves"]["case_id"])
     assert results["curves"]["case_id"].nunique() == 3
+
+
+def test_sigint_stops_after_the_current_chunk(scenario: Path, tmp_path: Path) -> None:
+    """A SIGINT (Ctrl-C) is deferred to the end of the chunk: the run stops with that chunk
+    complete and nothing after it; the previous SIGINT handler is restored."""
+    handler = signal.getsignal(signal.SIGINT)
+    out = tmp_path / "results"
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(
+            scenario, out, chunk_size=1, progress=lambda _: os.kill(os.getpid(), signal.SIGINT)
+        )
+    assert sorted(p.name for p in (out / "summary").iterdir()) == ["chunk-00000.parquet"]
+    assert sorted(p.name for p in (out / "curves").iterdir()) == ["chunk-00000.parquet"]
+    assert signal.getsignal(signal.SIGINT) is handler
