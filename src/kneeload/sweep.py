@@ -195,15 +195,32 @@ def _prepare(
     manifest_path, cases_path = out / "manifest.json", out / "cases.parquet"
     if not manifest_path.is_file() or not cases_path.is_file():
         raise InputError(out, "--resume", "a results folder of kneeload run (manifest.json)")
-    previous = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        stored = int(json.loads(manifest_path.read_text(encoding="utf-8"))["chunk_size"])
+    except (ValueError, KeyError, TypeError):
+        raise InputError(manifest_path, "chunk_size", "a manifest of kneeload run") from None
     if list(pd.read_parquet(cases_path)["case_id"]) != list(cases["case_id"]):
         raise InputError(out, "--resume", f"the cases of {scenario.source}", "a run of other cases")
-    stored = int(previous["chunk_size"])
     if chunk_size is not None and chunk_size != stored:
         raise InputError(
             out, "--chunk-size", f"{stored}, the size of the run resumed", str(chunk_size)
         )
     return stored
+
+
+def _start(scenario: Scenario, cases: pd.DataFrame, out: Path) -> None:
+    """Create the folder with its scenario copy and cases table (kept if already there)."""
+    for folder in (out, out / "curves", out / "summary"):
+        folder.mkdir(parents=True, exist_ok=True)
+    if not (out / "scenario.toml").is_file():
+        source = Path(scenario.source).read_bytes()
+        handle, temporary = tempfile.mkstemp(dir=out, prefix=".scenario.toml.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(source)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out / "scenario.toml")
+    if not (out / "cases.parquet").is_file():
+        write_table(cases, out / "cases.parquet")
 
 
 def run_scenario(
@@ -243,18 +260,6 @@ def run_scenario(
     started = time.perf_counter()
     n_cases = len(cases)
     n_chunks = -(-n_cases // size)
-    for folder in (out, out / "curves", out / "summary"):
-        folder.mkdir(parents=True, exist_ok=True)
-    if not (out / "scenario.toml").is_file():
-        source = Path(scenario.source).read_bytes()
-        handle, temporary = tempfile.mkstemp(dir=out, prefix=".scenario.toml.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(source)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out / "scenario.toml")
-    if not (out / "cases.parquet").is_file():
-        write_table(cases, out / "cases.parquet")
-
     done = {i for i in range(n_chunks) if (out / "summary" / _chunk_name(i)).is_file()}
     failures = [
         failure
@@ -286,8 +291,9 @@ def run_scenario(
         _write_json(manifest, out / "manifest.json")
 
     computed_s, cases_run = 0.0, 0
-    write_manifest(computed_s, cases_run)
     with _deferred_interrupt() as interrupted:
+        _start(scenario, cases, out)
+        write_manifest(computed_s, cases_run)
         for index in range(n_chunks):
             if index in done:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
         )
     except KeyboardInterrupt:
+        if not Path(args.out, "manifest.json").is_file():
+            print("kneeload run: interrupted; nothing was written", file=sys.stderr)
+            return 130
         print(
             f"kneeload run: interrupted; complete chunks are kept in {args.out}. To continue: "
             f"kneeload run {args.scenario} -o {args.out} --resume",
