@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job: analyse OpenSim's example walking trial (subject01) -> table + figure in results/.
+# The main job: analyse OpenSim's example walking trial (subject01) -> table + figure in results/,
+# then sweep the default scenario (forward vs backward walking, level/up/downhill) into
+# results/forward_vs_backward_walking/ (Parquet store; plots and report arrive with issue 5).
 run: $(STAMP)
+	rm -rf $(RESULTS)/forward_vs_backward_walking
+	$(BIN)/kneeload run forward_vs_backward_walking -o $(RESULTS)/forward_vs_backward_walking
 	$(BIN)/kneeload analyze \
 	  --kinematics $(SHARED)/opensim_subject01_walk/gait10dof18musc/subject01_walk_IK.mot \
 	  --forces $(SHARED)/opensim_subject01_walk/experimental/subject01_walk1_grf.mot \
