@@ -5,7 +5,9 @@ The folder (``DIR``) holds::
     scenario.toml                 copy of the scenario file
     cases.parquet                 the cases table of :func:`kneeload.scenario.expand`
     curves/chunk-NNNNN.parquet    per-frame curves of the chunk's cases (``case_id`` first)
-    summary/chunk-NNNNN.parquet   per case: ``case_id``, :data:`SUMMARY_KEYS`, ``failure``
+    summary/chunk-NNNNN.parquet   per case: ``case_id``, :data:`SUMMARY_KEYS`, the
+                                  :func:`~kneeload.metrics.load_metrics` of
+                                  :data:`METRIC_QUANTITIES`, ``failure``
     manifest.json                 versions, git revision, counts, timings, failures
 
 Every file is written to a temporary name and renamed, so a chunk is complete or absent: its
@@ -34,6 +36,7 @@ import pandas as pd
 from kneeload.exceptions import InputError, KneeloadError
 from kneeload.gait.simulate import SUMMARY_KEYS
 from kneeload.io.results import write_table
+from kneeload.metrics import load_metrics, metric_names
 from kneeload.scenario import Scenario, expand, load_scenario
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "ChunkDone", "load_results", "run_scenario"]
@@ -41,6 +44,9 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "ChunkDone", "load_results", "run_scenario"]
 #: cases per chunk (one curves and one summary file each)
 DEFAULT_CHUNK_SIZE = 8
 _VERSIONED = ("kneeload", "numpy", "pandas", "numba")
+#: quantities whose :func:`~kneeload.metrics.load_metrics` each summary row carries
+METRIC_QUANTITIES = ("tf_compressive_bw", "pf_force_bw", "grf_vertical_bw")
+_SUMMARY_COLUMNS = (*SUMMARY_KEYS, *(key for q in METRIC_QUANTITIES for key in metric_names(q)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,9 +129,12 @@ def _run_case(row: Mapping[Hashable, Any]) -> tuple[pd.DataFrame | None, dict[st
             weight_bearing=bool(row["weight_bearing"]),
         )
         table = simulate(spec, strides=int(row["strides"]), load_sharing=options)
-        summary = summarise(table, spec)
+        summary = {
+            **summarise(table, spec),
+            **load_metrics(table, METRIC_QUANTITIES, speed_m_s=spec.speed_m_s),
+        }
     except KneeloadError as error:
-        failed = {"case_id": row["case_id"], **dict.fromkeys(SUMMARY_KEYS, float("nan"))}
+        failed = {"case_id": row["case_id"], **dict.fromkeys(_SUMMARY_COLUMNS, float("nan"))}
         return None, {**failed, "failure": str(error)}
     table.attrs = {}
     table.insert(0, "case_id", row["case_id"])
@@ -146,7 +155,7 @@ def _run_chunk(cases: pd.DataFrame, out: Path, index: int) -> list[dict[str, str
         if curves
         else pd.DataFrame({"case_id": pd.Series(dtype=str), "percent_cycle": []})
     )
-    summary = pd.DataFrame(rows, columns=["case_id", *SUMMARY_KEYS, "failure"])
+    summary = pd.DataFrame(rows, columns=["case_id", *_SUMMARY_COLUMNS, "failure"])
     write_table(frames, out / "curves" / _chunk_name(index))
     write_table(summary, out / "summary" / _chunk_name(index))
     return _failures(summary)

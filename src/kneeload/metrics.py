@@ -1,0 +1,248 @@
+"""Per-stance load metrics of a per-frame table: peaks, impulse, loading rate, cumulative load
+(DESIGN.md §4.7).
+
+Stance is the analysed leg's first contact of each whole stride (``stride`` > 0): the first run
+of frames with ``grf_vertical_n`` above :data:`kneeload.config.GRF_CONTACT_THRESHOLD_N`, its
+ends moved to the threshold crossings (linear interpolation, the quantity interpolated there
+too), so the answers do not depend on where frames fall. Each metric is computed per stride and
+averaged over the strides; a NaN of the quantity in a stance makes that stride's metrics, and so
+the mean, NaN (never zero).
+
+Cumulative load counts the analysed knee's stances only: one per stride, i.e. half the steps of
+both legs (steps per km = 2000 / stride length [m]; this knee's stances per km = 1000 / stride
+length).
+
+References
+----------
+Milner, C. E., Ferber, R., Pollard, C. D., Hamill, J., Davis, I. S. (2006). Biomechanical
+factors associated with tibial stress fracture in female runners. Med Sci Sports Exerc 38(2),
+323-328. doi:10.1249/01.mss.0000183477.75808.92 (vertical average loading rate: the mean slope
+between 20 % and 80 % of the impact peak).
+
+Miller, R. H., Edwards, W. B., Brandon, S. C. E., Morton, A. M., Deluzio, K. J. (2014). Why don't
+most runners get knee osteoarthritis? A case for per-unit-distance loads. Med Sci Sports Exerc
+46(3), 572-579. doi:10.1249/MSS.0000000000000135 (cumulative load per unit distance = impulse per
+step × steps per distance).
+
+Cha, H. G., Kim, T. H., Kim, M. K. (2016). Therapeutic efficacy of walking backward and forward on
+a slope in normal adults. J Phys Ther Sci 28(6), 1901-1903. doi:10.1589/jpts.28.1901 (20 min a
+session, 3 km/h at 10 % grade).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from kneeload.config import GRF_CONTACT_THRESHOLD_N
+from kneeload.exceptions import InputError
+
+__all__ = [
+    "LOADING_RATE_BOUNDS",
+    "METRICS",
+    "PEAK_PROMINENCE",
+    "SESSION_MINUTES",
+    "load_metrics",
+    "metric_names",
+]
+
+#: session length of the backward incline treadmill protocol of Cha, Kim & Kim 2016 [min]
+SESSION_MINUTES = 20.0
+#: fractions of the first peak between which the loading rate is the mean slope (Milner 2006)
+LOADING_RATE_BOUNDS = (0.2, 0.8)
+#: least depth of the trough between two peaks, as a fraction of the stance range of the
+#: quantity, for them to count as two (a shallower dip is a ripple of a single-peaked curve)
+PEAK_PROMINENCE = 0.05
+#: metric name -> unit suffix appended to the quantity's unit (``{}``: the quantity's unit)
+METRICS: dict[str, str] = {
+    "first_peak": "{}",
+    "first_peak_time": "pct_cycle",
+    "second_peak": "{}",
+    "second_peak_time": "pct_cycle",
+    "impulse": "{}_s",
+    "loading_rate": "{}_per_s",
+    "at_peak_knee_moment": "{}",
+    "cumulative": "{}_s_per_km",
+    "cumulative_session": "{}_s_per_session",
+}
+_UNITS = ("bw", "nm_kg")
+
+
+def metric_names(quantity: str) -> list[str]:
+    """Output keys of :func:`load_metrics` for ``quantity``, e.g. ``tf_compressive_bw`` ->
+    ``tf_compressive_first_peak_bw``, ..., ``tf_compressive_cumulative_bw_s_per_km``."""
+    for unit in _UNITS:
+        if quantity.endswith(f"_{unit}"):
+            base = quantity[: -len(unit) - 1]
+            names = []
+            for metric, suffix in METRICS.items():
+                name = metric.removesuffix("_time").removesuffix("_session")
+                names.append(f"{base}_{name}_{suffix.format(unit)}")
+            return names
+    raise InputError(
+        "quantity", "quantity", f"a column ending in _{' or _'.join(_UNITS)}", quantity
+    )
+
+
+def _column(table: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in table.columns:
+        raise InputError(table.attrs.get("source", "table"), name, "a column of that name")
+    return table[name].to_numpy(dtype=np.float64)
+
+
+def _stance(time_s: np.ndarray, grf_n: np.ndarray) -> tuple[slice, float, float] | None:
+    """Frames of the first contact run of one stride and its start and end times [s] at the
+    threshold crossings; None without contact."""
+    contact = grf_n > GRF_CONTACT_THRESHOLD_N
+    if not contact.any():
+        return None
+    first = int(np.argmax(contact))
+    after = np.flatnonzero(~contact[first:])
+    last = first + int(after[0]) - 1 if after.size else len(contact) - 1
+
+    def crossing(inside: int, outside: int) -> float:
+        g0, g1 = grf_n[outside], grf_n[inside]
+        share = (GRF_CONTACT_THRESHOLD_N - g0) / (g1 - g0)
+        return float(time_s[outside] + share * (time_s[inside] - time_s[outside]))
+
+    start = crossing(first, first - 1) if first > 0 else float(time_s[first])
+    end = crossing(last, last + 1) if last + 1 < len(contact) else float(time_s[last])
+    return slice(first, last + 1), start, end
+
+
+def _largest_local_max(values: np.ndarray, candidates: np.ndarray) -> int | None:
+    """Index of the largest of ``candidates`` (indices of local maxima), or None."""
+    return int(candidates[np.argmax(values[candidates])]) if candidates.size else None
+
+
+def _stride_metrics(
+    t: np.ndarray, q: np.ndarray, pct: np.ndarray, moment: np.ndarray, grf: np.ndarray
+) -> np.ndarray:
+    """Per-stride metrics in the order of :data:`METRICS` without the cumulative ones."""
+    out = np.full(7, np.nan)
+    found = _stance(t, grf)
+    if found is None:
+        return out
+    frames, start, end = found
+    ts, qs = t[frames], q[frames]
+    if not np.isfinite(qs).all():
+        return out
+    # the stance curve with its ends at the threshold crossings
+    edge_q = np.interp([start, end], t, q)
+    tt = np.concatenate(([start], ts, [end]))
+    qq = np.concatenate(([edge_q[0]], qs, [edge_q[1]]))
+    keep = np.concatenate(([True], np.diff(tt) > 0))  # an end on a frame: no duplicate
+    tt, qq = tt[keep], qq[keep]
+    out[4] = np.trapezoid(qq, tt)
+    # local maxima of the stance frames: above the previous sample, not below the next
+    inner = np.arange(1, len(qq) - 1)
+    is_max = (qq[inner] > qq[inner - 1]) & (qq[inner] >= qq[inner + 1])
+    maxima = inner[is_max]
+    middle = 0.5 * (start + end)
+    first = _largest_local_max(qq, maxima[tt[maxima] <= middle])
+    second = _largest_local_max(qq, maxima[tt[maxima] > middle])
+    if first is not None and second is not None:
+        trough = qq[first : second + 1].min()
+        depth = min(qq[first], qq[second]) - trough
+        if depth < PEAK_PROMINENCE * np.ptp(qq):  # a ripple, not a second hump
+            second = None
+    if first is None or second is None:  # single-peaked: its top is the first peak
+        first, second = int(np.argmax(qq)), None
+    frame_pct = np.interp(tt, ts, pct[frames])
+    out[0], out[1] = qq[first], frame_pct[first]
+    if second is not None:
+        out[2], out[3] = qq[second], frame_pct[second]
+    low, high = (bound * qq[first] for bound in LOADING_RATE_BOUNDS)
+    below = np.flatnonzero(qq[: first + 1] <= low)
+    if below.size and qq[first] > 0:
+        i = int(below[-1])  # last sample at or below 20 % before the peak
+        rising_t, rising_q = tt[i : first + 1], qq[i : first + 1]
+        j = int(np.argmax(rising_q >= high))
+        t_low = np.interp(low, rising_q[:2], rising_t[:2])
+        t_high = np.interp(high, rising_q[j - 1 : j + 1], rising_t[j - 1 : j + 1])
+        out[5] = (high - low) / (t_high - t_low)
+    moments = moment[frames]
+    out[6] = qs[int(np.argmax(moments))] if np.isfinite(moments).all() else np.nan
+    return out
+
+
+def load_metrics(
+    table: pd.DataFrame,
+    quantity: str | Sequence[str],
+    *,
+    speed_m_s: float,
+    session_minutes: float = SESSION_MINUTES,
+) -> dict[str, float]:
+    """Peaks, impulse, loading rate and cumulative load of knee-load quantities over the stance
+    of the analysed leg, averaged over the table's whole strides.
+
+    Parameters
+    ----------
+    table : per-frame table with ``time_s`` [s], ``stride`` (0 outside whole strides),
+        ``percent_cycle`` [%], ``grf_vertical_n`` [N], ``knee_moment_nm_kg`` [N·m/kg] and the
+        quantity, e.g. of :func:`kneeload.gait.simulate.simulate`
+    quantity : column name(s) ending in their unit, ``_bw`` or ``_nm_kg``, e.g.
+        ``tf_compressive_bw``
+    speed_m_s : walking or running speed [m/s], for the stride length
+    session_minutes : duration of one session [min]; default 20, Cha, Kim & Kim 2016
+
+    Returns
+    -------
+    dict, per quantity (``{base}`` its name without the unit ``{u}``, see :func:`metric_names`):
+    ``{base}_first_peak_{u}`` and ``{base}_first_peak_pct_cycle``: the largest local maximum
+    (a sample above the previous, not below the next) in the first half of stance (up to and
+    including mid-stance) and its time [% cycle]; ``{base}_second_peak_{u}`` and
+    ``..._pct_cycle``: the same in the second half. A curve with no local maximum in one half,
+    or whose trough between the two is shallower than :data:`PEAK_PROMINENCE` of its stance
+    range below the lower peak, is single-peaked: its stance maximum is the first peak and the
+    second peak and its time are NaN.
+    ``{base}_impulse_{u}_s``: time integral over stance (trapezoid rule) [u·s per step];
+    ``{base}_loading_rate_{u}_per_s``: mean slope from 20 % to 80 % of the first peak on its
+    rising edge, from the last sample at or below 20 % (NaN if stance starts above it), as the
+    vertical average loading rate (Milner et al. 2006); ``{base}_at_peak_knee_moment_{u}``: the
+    value at the stance frame of the largest ``knee_moment_nm_kg`` (internal extensor);
+    ``{base}_cumulative_{u}_s_per_km`` and ``..._per_session``: impulse × this knee's stances
+    (one per stride) per km, or in ``session_minutes``.
+
+    Raises
+    ------
+    InputError
+        No whole stride (field ``stride``), a missing column, or a quantity without a unit.
+    """
+    if not speed_m_s > 0:
+        raise InputError("speed_m_s", "speed_m_s", "a speed > 0 m/s", repr(speed_m_s))
+    if not session_minutes > 0:
+        raise InputError(
+            "session_minutes", "session_minutes", "a duration > 0 min", repr(session_minutes)
+        )
+    quantities = [quantity] if isinstance(quantity, str) else list(quantity)
+    names = {q: metric_names(q) for q in quantities}
+    source = table.attrs.get("source", "table")
+    stride = _column(table, "stride")
+    pct = _column(table, "percent_cycle")
+    inside = (stride > 0) & np.isfinite(pct)
+    if not inside.any():
+        raise InputError(source, "stride", "at least one whole stride")
+    time_s, grf = _column(table, "time_s")[inside], _column(table, "grf_vertical_n")[inside]
+    moment = _column(table, "knee_moment_nm_kg")[inside]
+    stride, pct = stride[inside], pct[inside]
+    values = {q: _column(table, q)[inside] for q in quantities}
+    phase = stride - 1 + pct / 100.0
+    stride_time_s = float(np.polyfit(phase, time_s, 1)[0]) if np.ptp(phase) > 0 else np.nan
+    stances_per_km = 1000.0 / (speed_m_s * stride_time_s)
+    stances_per_session = 60.0 * session_minutes / stride_time_s
+    bounds = np.flatnonzero(np.diff(stride)) + 1
+    strides = np.split(np.arange(len(stride)), bounds)
+    result: dict[str, float] = {}
+    for q, q_values in values.items():
+        per_stride = np.array(
+            [_stride_metrics(time_s[s], q_values[s], pct[s], moment[s], grf[s]) for s in strides]
+        )
+        mean = per_stride.mean(axis=0)
+        impulse = mean[4]
+        ordered = [*mean, impulse * stances_per_km, impulse * stances_per_session]
+        # METRICS order: peaks (0-3), impulse, loading rate, at-peak-moment, cumulative
+        result.update(zip(names[q], map(float, ordered), strict=True))
+    return result
