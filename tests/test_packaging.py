@@ -7,53 +7,28 @@ in the wheel as ``kneeload/_models`` and ``kneeload/_scenarios``, found with imp
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import InstalledWheel
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
-def test_wheel_contains_models_and_scenarios(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--quiet",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp_path.glob("kneeload-*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
+def test_wheel_contains_models_and_scenarios(installed_wheel: InstalledWheel) -> None:
+    names = set(zipfile.ZipFile(installed_wheel.wheel).namelist())
     for path in (ROOT / "models").rglob("*.toml"):
         assert f"kneeload/_models/{path.relative_to(ROOT / 'models').as_posix()}" in names
     assert any(name.startswith("kneeload/_scenarios/") for name in names)
-    # installed (not editable): unpack the wheel alone on sys.path and load a parameter set
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    code = (
+    # installed (not editable): the unpacked wheel alone on sys.path loads a parameter set
+    models_dir, name = installed_wheel.run(
         "import kneeload.data as d; print(d.models_dir()); "
         "print(d.load_parameter_set('anthropometry', 'Winter2009')['meta']['name'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    models_dir, name = result.stdout.split()
-    assert Path(models_dir).is_relative_to(site)
+    ).split()
+    assert Path(models_dir).is_relative_to(installed_wheel.site)
     assert name == "Winter2009"
 
 

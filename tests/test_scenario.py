@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +18,7 @@ from kneeload.scenario import (
     expand,
     load_scenario,
 )
+from tests.conftest import InstalledWheel
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ("forward_vs_backward_walking", "population", "incline_sweep", "running")
@@ -330,36 +328,13 @@ def test_a_sampled_value_outside_subject_ranges_is_named(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_an_installed_wheel_finds_and_expands_the_bundled_scenarios(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--quiet",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp_path.glob("kneeload-*.whl"))
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    code = (
+def test_an_installed_wheel_finds_and_expands_the_bundled_scenarios(
+    installed_wheel: InstalledWheel,
+) -> None:
+    folder, names, n_running = installed_wheel.run(
         "import kneeload.data as d, kneeload.scenario as s; print(d.scenarios_dir()); "
         "print(','.join(s.available_scenarios())); print(len(s.expand(s.load_scenario('running'))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    folder, names, n_running = result.stdout.split()
-    assert Path(folder).is_relative_to(site)
+    ).split()
+    assert Path(folder).is_relative_to(installed_wheel.site)
     assert set(BUNDLED) <= set(names.split(","))
     assert int(n_running) == len(expand(load_scenario("running")))
