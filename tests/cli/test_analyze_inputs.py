@@ -131,6 +131,20 @@ vertical_axis = "y"
     )
 
 
+def _table_args(tmp_path: Path) -> list[str]:
+    """``analyze`` arguments for the tables and maps :func:`_write_tables` wrote."""
+    return [
+        "--kinematics",
+        str(tmp_path / "ik.csv"),
+        "--columns",
+        str(tmp_path / "ik.toml"),
+        "--forces",
+        str(tmp_path / "grf.csv"),
+        "--force-columns",
+        str(tmp_path / "grf.toml"),
+    ]
+
+
 def test_tables_through_column_maps_equal_the_opensim_files(
     subject01: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -158,14 +172,7 @@ def test_tables_through_column_maps_equal_the_opensim_files(
         main(
             [
                 "analyze",
-                "--kinematics",
-                str(tmp_path / "ik.csv"),
-                "--columns",
-                str(tmp_path / "ik.toml"),
-                "--forces",
-                str(tmp_path / "grf.csv"),
-                "--force-columns",
-                str(tmp_path / "grf.toml"),
+                *_table_args(tmp_path),
                 "--out",
                 str(tmp_path / "b.csv"),
                 *common,
@@ -213,14 +220,7 @@ def test_nan_gap_in_the_kinematics_gives_nan_rows_not_zeros(
     out = tmp_path / "gap.csv"
     argv = [
         "analyze",
-        "--kinematics",
-        str(tmp_path / "ik.csv"),
-        "--columns",
-        str(tmp_path / "ik.toml"),
-        "--forces",
-        str(tmp_path / "grf.csv"),
-        "--force-columns",
-        str(tmp_path / "grf.toml"),
+        *_table_args(tmp_path),
         "--mass",
         "72.6",
         "--model",
