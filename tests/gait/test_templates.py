@@ -25,20 +25,13 @@ from kneeload.gait.templates import (
     leg_length_m,
     speed_range_m_s,
 )
+from kneeload.validation.gait import FRANZ_KRAM_TABLE1
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPICAL = Subject(70.0, 1.75)
-#: Franz & Kram (2012) Table 1 at 1.25 m/s (REFERENCES.md §2, V): grade [deg] -> (SF [Hz],
-#: stance time [s]); their subjects' stature is not reported: 1.73 m is assumed (scaling.toml)
-FRANZ_KRAM_1_25 = {
-    -9: (0.99, 0.60),
-    -6: (0.98, 0.62),
-    -3: (0.95, 0.64),
-    0: (0.93, 0.64),
-    3: (0.91, 0.66),
-    6: (0.91, 0.65),
-    9: (0.92, 0.65),
-}
+#: Franz & Kram (2012) Table 1 at 1.25 m/s (REFERENCES.md §2, V), the published values the
+#: validation check uses; their subjects' stature is not reported: 1.73 m is assumed (scaling.toml)
+FRANZ_KRAM_1_25 = FRANZ_KRAM_TABLE1
 FRANZ_KRAM_SUBJECT = Subject(70.0, 1.73)
 
 
