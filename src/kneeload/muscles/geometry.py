@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -168,8 +169,12 @@ class _Terms:
         )
 
 
+@cache
 def load_muscle_set(name: str = "gait10dof18musc") -> MuscleSet:
     """Load a muscle parameter set from ``models/muscles/<name>.toml``.
+
+    Read once per name and process (the set and its arrays are read-only), so the option check
+    and every case of a sweep share one load.
 
     Parameters
     ----------
