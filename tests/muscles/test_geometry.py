@@ -324,6 +324,7 @@ def test_incomplete_data_file_names_the_key(monkeypatch: pytest.MonkeyPatch) -> 
     data = copy.deepcopy(load_parameter_set("muscles", "gait10dof18musc"))
     del data["muscles"]["vasti"]["Coefficients [m]"]
     monkeypatch.setattr(geometry, "load_parameter_set", lambda kind, name: data)
+    geometry.load_muscle_set.cache_clear()  # sets are read once per process
     with pytest.raises(ParameterError, match=r"muscles\.vasti.*Coefficients \[m\]"):
         geometry.load_muscle_set("gait10dof18musc")
 
