@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["GaitSpec", "Subject", "__version__", "analyze", "simulate"]
+__all__ = [
+    "GaitSpec",
+    "Subject",
+    "__version__",
+    "analyze",
+    "load_results",
+    "run_scenario",
+    "simulate",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,6 +29,10 @@ def __getattr__(name: str) -> Any:
         from kneeload.gait.simulate import simulate
 
         return simulate
+    if name in ("run_scenario", "load_results"):
+        from kneeload import sweep
+
+        return getattr(sweep, name)
     if name in ("GaitSpec", "Subject"):
         from kneeload.gait import spec
 

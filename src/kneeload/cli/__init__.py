@@ -19,6 +19,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("kneeload.cli.validate", "Run the validation ladder and write a report."),
     "simulate": ("kneeload.cli.simulate", "Generate gait cycles and compute their knee loads."),
     "run": ("kneeload.cli.run", "Run a sweep scenario into a results folder."),
+    "plot": ("kneeload.cli.plot", "Plot mean ± SD load curves of a results folder."),
+    "compare": ("kneeload.cli.compare", "Compare groups of a results folder against a baseline."),
+    "report": ("kneeload.cli.report", "Write a self-contained report.html of a results folder."),
+    "compare-patient": (
+        "kneeload.cli.compare_patient",
+        "Compare one trial or case against a normative band.",
+    ),
+    "export": ("kneeload.cli.export", "Export a case or trial to OpenSim files or a C3D."),
 }
 
 
