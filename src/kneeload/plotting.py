@@ -1,11 +1,21 @@
-"""Figures of analysis results. matplotlib is imported only inside these functions."""
+"""Figures of analysis results and of results folders (mean ± SD curves over the gait cycle by
+group). matplotlib is imported only inside these functions, with the Agg backend."""
 
 from __future__ import annotations
 
+import io
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from kneeload._checks import closest_name
+from kneeload.exceptions import InputError
 
 #: panels of :func:`plot_trial`: column, axis label
 TRIAL_PANELS: tuple[tuple[str, str], ...] = (
@@ -63,3 +73,320 @@ def save_figure(figure: Any, path: str | Path) -> Path:
     figure.savefig(p, dpi=120)
     plt.close(figure)
     return p
+
+
+# --- results folders of ``kneeload run``: mean ± SD curves over the gait cycle by group ---
+
+#: points of the common % gait cycle grid every case is resampled to (0, 1, ..., 100 %)
+CYCLE_POINTS = 101
+#: the common grid [% gait cycle]
+PERCENT_GRID: np.ndarray = np.linspace(0.0, 100.0, CYCLE_POINTS)
+
+#: curve column -> axis label with its unit (BW and N·m/kg: body weight, per kg body mass)
+QUANTITY_LABELS: dict[str, str] = {
+    "tf_compressive_bw": "tibiofemoral compression [BW]",
+    "pf_force_bw": "patellofemoral force [BW]",
+    "knee_moment_nm_kg": "knee moment, extensor + [N·m/kg]",
+    "quadriceps_activation": "quadriceps activation [-]",
+    "grf_vertical_bw": "vertical GRF [BW]",
+    "knee_flexion_deg": "knee flexion [deg]",
+    "pf_stress_mpa": "patellofemoral stress [MPa]",
+    "knee_adduction_moment_nm_kg": "knee adduction moment [N·m/kg]",
+    "hip_moment_nm_kg": "hip moment [N·m/kg]",
+    "ankle_moment_nm_kg": "ankle moment [N·m/kg]",
+}
+#: quantities drawn when none are chosen
+DEFAULT_QUANTITIES: tuple[str, ...] = (
+    "tf_compressive_bw",
+    "pf_force_bw",
+    "knee_moment_nm_kg",
+    "quadriceps_activation",
+    "grf_vertical_bw",
+    "knee_flexion_deg",
+)
+#: a parameter with more distinct values than this (e.g. sampled speeds) is not a default grouping
+MAX_GROUPS = 8
+#: columns of the curves table that are not quantities
+_CURVE_INDEX = frozenset({"case_id", "time_s", "stride", "percent_cycle"})
+
+
+def quantity_label(quantity: str) -> str:
+    """Axis label of a curve column, with its unit."""
+    return QUANTITY_LABELS.get(quantity, quantity)
+
+
+def parameters_of(cases: pd.DataFrame) -> list[str]:
+    """Case parameters of a cases table (its columns but ``case_id``)."""
+    return [c for c in cases.columns if c != "case_id"]
+
+
+def quantities_of(curves: pd.DataFrame) -> list[str]:
+    """Numeric per-frame quantities of a curves table."""
+    return [
+        c
+        for c in curves.columns
+        if c not in _CURVE_INDEX
+        and pd.api.types.is_numeric_dtype(curves[c])
+        and not pd.api.types.is_bool_dtype(curves[c])
+    ]
+
+
+def check_names(
+    source: str | Path, field: str, names: Sequence[str], allowed: Sequence[str]
+) -> None:
+    """InputError for the first of ``names`` not in ``allowed``, with a "did you mean"."""
+    for name in names:
+        if name not in allowed:
+            hint = closest_name(name, allowed)
+            found = repr(name) + (f" (did you mean {hint!r}?)" if hint else "")
+            raise InputError(source, field, f"one of {', '.join(allowed)}", found)
+
+
+def default_quantities(curves: pd.DataFrame) -> list[str]:
+    """The :data:`DEFAULT_QUANTITIES` the curves table has."""
+    return [q for q in DEFAULT_QUANTITIES if q in curves.columns]
+
+
+def groupable_parameters(cases: pd.DataFrame) -> list[str]:
+    """Parameters with 2 to :data:`MAX_GROUPS` distinct values, in table order."""
+    return [p for p in parameters_of(cases) if 2 <= cases[p].nunique() <= MAX_GROUPS]
+
+
+def cycle_curves(curves: pd.DataFrame, quantities: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each case's curves on the common grid :data:`PERCENT_GRID`, averaged over its strides.
+
+    Every whole stride (``stride`` > 0) is linearly interpolated at 0, 1, ..., 100 % of the gait
+    cycle, then the strides of a case are averaged frame by frame. Returns, per quantity, a
+    DataFrame indexed by ``case_id`` with one column per grid point (in the quantity's unit).
+    """
+    table = curves[curves["stride"] > 0]
+    table = table.sort_values(["case_id", "stride", "percent_cycle"], kind="stable")
+    groups = table.groupby(["case_id", "stride"], sort=False).ngroup().to_numpy()
+    percent = table["percent_cycle"].to_numpy(dtype=float)
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    starts = np.searchsorted(groups, np.arange(n_groups), side="left")
+    ends = np.searchsorted(groups, np.arange(n_groups), side="right")
+    # one sorted key over all strides: stride g's percent p sits at g * 1000 + p
+    key = groups * 1000.0 + percent
+    target = (np.arange(n_groups)[:, None] * 1000.0 + PERCENT_GRID[None, :]).ravel()
+    first = np.repeat(starts, CYCLE_POINTS)
+    last = np.repeat(ends, CYCLE_POINTS) - 1
+    hi = np.clip(np.searchsorted(key, target, side="left"), first + 1, np.maximum(last, first + 1))
+    usable = np.repeat(ends - starts >= 2, CYCLE_POINTS)  # a stride needs 2 frames
+    hi = np.where(usable, hi, first)
+    lo = np.where(usable, hi - 1, first)
+    span = key[hi] - key[lo]
+    weight = np.clip(
+        np.divide(target - key[lo], span, out=np.zeros_like(span), where=span > 0), 0, 1
+    )
+    case_of_group = table[["case_id", "stride"]].drop_duplicates().reset_index(drop=True)["case_id"]
+    case_codes, case_ids = pd.factorize(case_of_group)
+    valid_groups = (ends - starts) >= 2
+    counts = np.bincount(case_codes[valid_groups], minlength=len(case_ids)).astype(float)
+    out: dict[str, pd.DataFrame] = {}
+    for quantity in quantities:
+        values = table[quantity].to_numpy(dtype=float)
+        per_stride = (values[lo] + weight * (values[hi] - values[lo])).reshape(
+            n_groups, CYCLE_POINTS
+        )
+        sums = np.zeros((len(case_ids), CYCLE_POINTS))
+        np.add.at(sums, case_codes[valid_groups], per_stride[valid_groups])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = sums / counts[:, None]
+        frame = pd.DataFrame(mean, index=pd.Index(case_ids, name="case_id"), columns=PERCENT_GRID)
+        out[quantity] = frame[counts > 0]
+    return out
+
+
+@dataclass(frozen=True)
+class GroupCurve:
+    """Mean ± SD over the cases of one group, on :data:`PERCENT_GRID`.
+
+    ``sd`` is the sample standard deviation across cases (ddof 1), NaN for a single case.
+    """
+
+    label: str
+    values: tuple[Any, ...]
+    n_cases: int
+    mean: np.ndarray
+    sd: np.ndarray
+
+
+def group_label(by: Sequence[str], values: Sequence[Any]) -> str:
+    """``direction=forward, grade_pct=10`` (numbers without trailing zeros)."""
+    return ", ".join(f"{p}={_format_value(v)}" for p, v in zip(by, values, strict=True))
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def group_curves(
+    case_curves: pd.DataFrame, cases: pd.DataFrame, by: Sequence[str]
+) -> list[GroupCurve]:
+    """Mean ± SD curves of the cases grouped by the parameters ``by`` (all cases: ``by`` empty).
+
+    ``case_curves`` is one quantity of :func:`cycle_curves`; cases without curves (failed) are
+    left out. Groups come in sorted order of their parameter values.
+    """
+    keyed = cases.set_index("case_id").loc[case_curves.index]
+    result: list[GroupCurve] = []
+    if not by:
+        partitions: list[tuple[tuple[Any, ...], pd.Index]] = [((), keyed.index)]
+    else:
+        grouped = keyed.groupby(list(by), sort=True, dropna=False).groups
+        partitions = [
+            (key if isinstance(key, tuple) else (key,), index) for key, index in grouped.items()
+        ]
+    for values, index in partitions:
+        block = case_curves.loc[index].to_numpy(dtype=float)
+        n = block.shape[0]
+        sd = block.std(axis=0, ddof=1) if n > 1 else np.full(CYCLE_POINTS, np.nan)
+        label = group_label(by, values) if by else "all cases"
+        result.append(GroupCurve(label, values, n, block.mean(axis=0), sd))
+    return result
+
+
+def _runs(mask: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) in % gait cycle of each run of True in a mask over :data:`PERCENT_GRID`."""
+    padded = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    return [
+        (float(PERCENT_GRID[a]), float(PERCENT_GRID[min(b - 1, CYCLE_POINTS - 1)]))
+        for a, b in zip(edges[::2], edges[1::2], strict=True)
+    ]
+
+
+def plot_groups(
+    groups: Mapping[str, Sequence[GroupCurve]],
+    significant: Mapping[str, np.ndarray] | None = None,
+    title: str = "",
+) -> Any:
+    """One panel per quantity: a mean line and a ± 1 SD band per group, against % gait cycle.
+
+    ``significant`` maps a quantity to a boolean mask over :data:`PERCENT_GRID` (e.g. SPM
+    supra-threshold clusters); its runs are shaded grey. Returns the matplotlib Figure.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    n = len(groups)
+    columns = 1 if n == 1 else 2
+    rows = (n + columns - 1) // columns
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(5.5 * columns, 3.2 * rows), sharex=True, squeeze=False
+    )
+    for ax, (quantity, curves) in zip(axes.flat, groups.items(), strict=False):
+        for regions in (
+            _runs(significant[quantity]) if significant and quantity in significant else []
+        ):
+            ax.axvspan(regions[0], regions[1], color="0.85", zorder=0, linewidth=0)
+        for curve in curves:
+            (line,) = ax.plot(PERCENT_GRID, curve.mean, label=f"{curve.label} (n={curve.n_cases})")
+            if curve.n_cases > 1:
+                ax.fill_between(
+                    PERCENT_GRID,
+                    curve.mean - curve.sd,
+                    curve.mean + curve.sd,
+                    color=line.get_color(),
+                    alpha=0.2,
+                    linewidth=0,
+                )
+        ax.set_ylabel(quantity_label(quantity))
+        ax.set_xlim(0.0, 100.0)
+        ax.axhline(0.0, color="0.7", linewidth=0.8)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("% gait cycle")
+    axes.flat[0].legend(fontsize="small")
+    figure.suptitle(title + ("\nshaded: significant regions" if significant else ""))
+    figure.tight_layout()
+    return figure
+
+
+def plot_results(
+    results: Mapping[str, pd.DataFrame],
+    by: Sequence[str] = (),
+    quantities: Sequence[str] = (),
+    significant: Mapping[str, np.ndarray] | None = None,
+    source: str | Path = "results",
+) -> Any:
+    """Mean ± SD curves of a results folder's tables (:func:`kneeload.sweep.load_results`)
+    grouped by the case parameters ``by``; quantities default to :data:`DEFAULT_QUANTITIES`.
+    Unknown names raise InputError naming ``source``."""
+    cases, curves = results["cases"], results["curves"]
+    check_names(source, "--by", by, parameters_of(cases))
+    if curves.empty:
+        raise InputError(source, "curves", "at least one case that did not fail", "none")
+    chosen = list(quantities) or default_quantities(curves)
+    check_names(source, "--quantity", chosen, quantities_of(curves))
+    per_case = cycle_curves(curves, chosen)
+    groups = {q: group_curves(per_case[q], cases, by) for q in chosen}
+    title = "mean ± SD by " + " × ".join(by) if by else "mean ± SD over all cases"
+    return plot_groups(groups, significant, title)
+
+
+def figure_png(figure: Any) -> bytes:
+    """A figure as PNG bytes (closes it)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def default_groupings(cases: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Groupings drawn for a results folder: each groupable parameter alone, then ``direction``
+    crossed with each other one (at most 12 groups); all cases together when nothing varies."""
+    single = groupable_parameters(cases)
+    crossed = [
+        ("direction", p)
+        for p in single
+        if "direction" in single
+        and p != "direction"
+        and cases[["direction", p]].drop_duplicates().shape[0] <= 12
+    ]
+    return [(p,) for p in single] + crossed or [()]
+
+
+def write_figures(results_dir: str | Path) -> list[Path]:
+    """Write ``DIR/figures/by_<parameters>.png`` (mean ± SD curves) for the default groupings
+    of a results folder; each file is written to a temporary name and renamed. Returns paths."""
+    from kneeload.sweep import load_results
+
+    out = Path(results_dir)
+    results = load_results(out)
+    if results["curves"].empty:
+        return []
+    quantities = default_quantities(results["curves"])
+    per_case = cycle_curves(results["curves"], quantities)
+    paths = []
+    for by in default_groupings(results["cases"]):
+        groups = {q: group_curves(per_case[q], results["cases"], by) for q in quantities}
+        title = "mean ± SD by " + " × ".join(by) if by else "mean ± SD over all cases"
+        name = "by_" + "_x_".join(by) if by else "all_cases"
+        paths.append(
+            write_png(figure_png(plot_groups(groups, None, title)), out / "figures" / f"{name}.png")
+        )
+    return paths
+
+
+def write_png(data: bytes, path: Path) -> Path:
+    """Write bytes to ``path`` atomically (temporary name in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path
