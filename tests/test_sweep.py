@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from kneeload.cli import main
+from kneeload.exceptions import InputError
 from kneeload.sweep import ChunkDone, load_results, run_scenario
 
 #: 2 speeds x 2 directions of level walking: 4 cases
@@ -54,18 +55,19 @@ def test_folder_holds_the_files_and_load_results_round_trips(reference: Path) ->
     names = sorted(str(p.relative_to(reference)) for p in reference.rglob("*") if p.is_file())
     assert names == [
         "cases.parquet",
-        "curves/chunk-00000.parquet",
-        "curves/chunk-00001.parquet",
+        "curves.parquet/part-000000.parquet",
+        "curves.parquet/part-000001.parquet",
         "manifest.json",
         "scenario.toml",
-        "summary/chunk-00000.parquet",
-        "summary/chunk-00001.parquet",
+        "summary.parquet/part-000000.parquet",
+        "summary.parquet/part-000001.parquet",
     ]
     assert "speed_m_s = [1.0, 1.3]" in (reference / "scenario.toml").read_text()
     manifest = json.loads((reference / "manifest.json").read_text())
     assert manifest["n_cases"] == manifest["cases_done"] == 4
     assert manifest["complete"] and manifest["failures"] == []
-    assert set(manifest["versions"]) == {"kneeload", "numpy", "pandas", "numba"}
+    assert set(manifest["versions"]) == {"kneeload", "numpy", "pandas", "pyarrow", "numba"}
+    assert manifest["executor"] == {"kind": "local", "workers": 1}
     results = load_results(reference)
     cases, curves, summary = results["cases"], results["curves"], results["summary"]
     assert len(cases) == 4 and cases["case_id"].is_unique
@@ -75,10 +77,33 @@ def test_folder_holds_the_files_and_load_results_round_trips(reference: Path) ->
     assert list(curves.columns[:1]) == ["case_id"]
     assert {"percent_cycle", "tf_compressive_bw", "pf_force_bw"} <= set(curves.columns)
     assert list(curves["case_id"].unique()) == list(cases["case_id"])
-    stored = pd.read_parquet(reference / "curves" / "chunk-00001.parquet")
+    stored = pd.read_parquet(reference / "curves.parquet" / "part-000001.parquet")
     pd.testing.assert_frame_equal(
         stored, curves[curves["case_id"].isin(cases["case_id"][2:])].reset_index(drop=True)
     )
+    # the dataset folders read as one table with plain pandas, in case order
+    pd.testing.assert_frame_equal(pd.read_parquet(reference / "curves.parquet"), curves)
+    pd.testing.assert_frame_equal(pd.read_parquet(reference / "summary.parquet"), summary)
+
+
+def test_load_results_reads_only_the_tables_columns_and_cases_asked_for(reference: Path) -> None:
+    full = load_results(reference)
+    wanted = list(full["cases"]["case_id"][[1, 3]])
+    part = load_results(
+        reference,
+        tables=["curves", "summary"],
+        columns=["percent_cycle", "tf_compressive_bw", "peak_tf_compressive_bw"],
+        cases=wanted,
+    )
+    assert list(part) == ["curves", "summary"]
+    assert list(part["curves"].columns) == ["case_id", "percent_cycle", "tf_compressive_bw"]
+    assert list(part["summary"].columns) == ["case_id", "peak_tf_compressive_bw"]
+    expected = full["curves"][full["curves"]["case_id"].isin(wanted)]
+    pd.testing.assert_frame_equal(
+        part["curves"], expected[part["curves"].columns].reset_index(drop=True)
+    )
+    with pytest.raises(InputError, match="peak_load_kg"):
+        load_results(reference, columns=["peak_load_kg"])
 
 
 def test_resume_after_a_complete_run_recomputes_nothing(reference: Path) -> None:
@@ -98,17 +123,19 @@ def test_interrupted_then_resumed_equals_uninterrupted(
 
     def stop_after_first(done: ChunkDone) -> None:
         seen.append(done)
-        raise KeyboardInterrupt
+        if done.chunk is not None:
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         run_scenario(scenario, out, progress=stop_after_first, chunk_size=1)
-    assert [d.chunk for d in seen] == [0]
-    assert sorted(p.name for p in (out / "summary").iterdir()) == ["chunk-00000.parquet"]
+    assert [d.chunk for d in seen] == [None, 0]
+    assert sorted(p.name for p in (out / "summary.parquet").iterdir()) == ["part-000000.parquet"]
     assert not list(out.rglob("*.tmp"))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["cases_done"] == 1 and not manifest["complete"]
     run_scenario(scenario, out, resume=True, progress=seen.append)
-    assert [d.chunk for d in seen] == [0, 1, 2, 3]
+    assert [d.chunk for d in seen] == [None, 0, None, 1, 2, 3]
+    assert seen[2].cases_done == 1
     _assert_same(load_results(out), load_results(reference))
     assert json.loads((out / "manifest.json").read_text())["complete"]
 
@@ -141,7 +168,6 @@ def test_bad_scenario_exits_2_with_one_line_and_writes_nothing(
 def test_a_failing_case_is_recorded_and_the_sweep_goes_on(
     scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kneeload.exceptions import InputError
     from kneeload.gait import simulate as simulate_module
 
     real = simulate_module.simulate
@@ -169,10 +195,13 @@ def test_sigint_stops_after_the_current_chunk(scenario: Path, tmp_path: Path) ->
     complete and nothing after it; the previous SIGINT handler is restored."""
     handler = signal.getsignal(signal.SIGINT)
     out = tmp_path / "results"
+
+    def interrupt(done: ChunkDone) -> None:
+        if done.chunk is not None:
+            os.kill(os.getpid(), signal.SIGINT)
+
     with pytest.raises(KeyboardInterrupt):
-        run_scenario(
-            scenario, out, chunk_size=1, progress=lambda _: os.kill(os.getpid(), signal.SIGINT)
-        )
-    assert sorted(p.name for p in (out / "summary").iterdir()) == ["chunk-00000.parquet"]
-    assert sorted(p.name for p in (out / "curves").iterdir()) == ["chunk-00000.parquet"]
+        run_scenario(scenario, out, chunk_size=1, progress=interrupt)
+    assert sorted(p.name for p in (out / "summary.parquet").iterdir()) == ["part-000000.parquet"]
+    assert sorted(p.name for p in (out / "curves.parquet").iterdir()) == ["part-000000.parquet"]
     assert signal.getsignal(signal.SIGINT) is handler

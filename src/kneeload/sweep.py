@@ -2,16 +2,25 @@
 
 The folder (``DIR``) holds::
 
-    scenario.toml                 copy of the scenario file
-    cases.parquet                 the cases table of :func:`kneeload.scenario.expand`
-    curves/chunk-NNNNN.parquet    per-frame curves of the chunk's cases (``case_id`` first)
-    summary/chunk-NNNNN.parquet   per case: ``case_id``, :data:`SUMMARY_KEYS`, the
-                                  :func:`~kneeload.metrics.load_metrics` of
-                                  :data:`METRIC_QUANTITIES`, ``failure``
-    manifest.json                 versions, git revision, counts, timings, failures
+    scenario.toml                       copy of the scenario file
+    manifest.json                       versions, git revision, executor, counts, timings, failures
+    cases.parquet                       the cases table of :func:`kneeload.scenario.expand`
+    curves.parquet/part-NNNNNN.parquet  per-frame curves of chunk NNNNNN (``case_id`` first)
+    summary.parquet/part-NNNNNN.parquet per case: ``case_id``, :data:`SUMMARY_KEYS`, the
+                                        :func:`~kneeload.metrics.load_metrics` of
+                                        :data:`METRIC_QUANTITIES`, ``failure`` (reason or null)
 
-Every file is written to a temporary name and renamed, so a chunk is complete or absent: its
-summary file is written last and marks it done. Local and serial for now (no Dask).
+``curves.parquet`` and ``summary.parquet`` are Parquet *dataset* folders: one part file per chunk
+of cases, so results stream to disk and memory stays flat however large the sweep. pandas,
+pyarrow, polars and DuckDB read such a folder as one table (``pd.read_parquet(DIR /
+"curves.parquet")``); :func:`load_results` reads only complete chunks, in case order, and can
+select columns and cases.
+
+Every file is written to a temporary name (a dot file, which Parquet readers skip) and renamed,
+so a chunk is complete or absent: its summary part is written last and marks it done. Chunks are
+computed by :func:`_compute_chunk` in this process, in local worker processes (``workers``) or
+as tasks on a Dask distributed cluster (``scheduler``); the driver writes each chunk as it
+completes.
 """
 
 from __future__ import annotations
@@ -24,7 +33,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent import futures
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,6 +42,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pa_dataset
+import pyarrow.parquet as pq
 
 from kneeload.exceptions import InputError, KneeloadError
 from kneeload.gait.simulate import SUMMARY_KEYS
@@ -41,19 +54,22 @@ from kneeload.scenario import Scenario, expand, load_scenario
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "ChunkDone", "load_results", "run_scenario"]
 
-#: cases per chunk (one curves and one summary file each)
-DEFAULT_CHUNK_SIZE = 8
-_VERSIONED = ("kneeload", "numpy", "pandas", "numba")
+#: cases per chunk (one curves and one summary part file each)
+DEFAULT_CHUNK_SIZE = 64
+_VERSIONED = ("kneeload", "numpy", "pandas", "pyarrow", "numba")
+_DASK_VERSIONED = ("dask", "distributed")
 #: quantities whose :func:`~kneeload.metrics.load_metrics` each summary row carries
 METRIC_QUANTITIES = ("tf_compressive_bw", "pf_force_bw", "grf_vertical_bw")
 _SUMMARY_COLUMNS = (*SUMMARY_KEYS, *(key for q in METRIC_QUANTITIES for key in metric_names(q)))
+TABLES = ("cases", "curves", "summary")
 
 
 @dataclasses.dataclass(frozen=True)
 class ChunkDone:
-    """What :func:`run_scenario` reports to its ``progress`` callback after each chunk it runs."""
+    """What :func:`run_scenario` reports to its ``progress`` callback: once when the run starts
+    (``chunk`` None) and after each chunk it writes."""
 
-    chunk: int  #: index of the chunk just written (0-based)
+    chunk: int | None  #: index of the chunk just written (0-based), None at the start
     n_chunks: int
     cases_done: int  #: cases in complete chunks, including those of an earlier run
     n_cases: int
@@ -61,8 +77,8 @@ class ChunkDone:
     elapsed_s: float  #: wall time of this run so far
 
 
-def _chunk_name(index: int) -> str:
-    return f"chunk-{index:05d}.parquet"
+def _part_name(index: int) -> str:
+    return f"part-{index:06d}.parquet"
 
 
 def _write_json(data: dict[str, Any], path: Path) -> None:
@@ -79,9 +95,27 @@ def _write_json(data: dict[str, Any], path: Path) -> None:
             os.remove(temporary)
 
 
-def _versions() -> dict[str, str | None]:
+def _write_part(table: pd.DataFrame, path: Path) -> None:
+    """Write one part file atomically; ``failure`` is stored as string even when all null, so
+    every part of a dataset has the same schema."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    if "failure" in arrow.column_names:
+        i = arrow.schema.get_field_index("failure")
+        arrow = arrow.set_column(i, "failure", arrow.column(i).cast(pa.string()))
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        pq.write_table(arrow, temporary)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _versions(names: Iterable[str]) -> dict[str, str | None]:
     versions: dict[str, str | None] = {}
-    for name in _VERSIONED:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -141,8 +175,15 @@ def _run_case(row: Mapping[Hashable, Any]) -> tuple[pd.DataFrame | None, dict[st
     return table, {"case_id": row["case_id"], **summary, "failure": None}
 
 
-def _run_chunk(cases: pd.DataFrame, out: Path, index: int) -> list[dict[str, str]]:
-    """Compute and write one chunk (curves, then summary); returns its failures."""
+def _compute_chunk(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Curves and summary of a chunk of cases (rows of :func:`~kneeload.scenario.expand`).
+
+    Pure and picklable by reference, so it runs in worker processes and on Dask workers.
+    ``curves``: the per-frame tables of the cases that ran, ``case_id`` first, in case order
+    (empty if all failed). ``summary``: one row per case, in case order: ``case_id``,
+    :data:`SUMMARY_KEYS`, the load metrics of :data:`METRIC_QUANTITIES`, ``failure`` (the
+    reason of a case that raised a KneeloadError, else None; its figures are NaN).
+    """
     curves: list[pd.DataFrame] = []
     rows: list[dict[str, Any]] = []
     for row in cases.to_dict("records"):
@@ -156,9 +197,15 @@ def _run_chunk(cases: pd.DataFrame, out: Path, index: int) -> list[dict[str, str
         else pd.DataFrame({"case_id": pd.Series(dtype=str), "percent_cycle": []})
     )
     summary = pd.DataFrame(rows, columns=["case_id", *_SUMMARY_COLUMNS, "failure"])
-    write_table(frames, out / "curves" / _chunk_name(index))
-    write_table(summary, out / "summary" / _chunk_name(index))
-    return _failures(summary)
+    return frames, summary
+
+
+def _write_chunk(curves: pd.DataFrame, summary: pd.DataFrame, out: Path, index: int) -> None:
+    """Write a chunk's parts: curves (none if every case failed), then summary, which marks the
+    chunk done."""
+    if len(curves):
+        _write_part(curves, out / "curves.parquet" / _part_name(index))
+    _write_part(summary, out / "summary.parquet" / _part_name(index))
 
 
 def _failures(summary: pd.DataFrame) -> list[dict[str, str]]:
@@ -169,10 +216,167 @@ def _failures(summary: pd.DataFrame) -> list[dict[str, str]]:
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# executors: submit chunks, collect finished ones; the driver writes them
+
+
+@dataclasses.dataclass
+class _Executor:
+    """Chunks in flight on one kind of executor.
+
+    ``submit(cases)`` returns a future; ``wait(futures)`` blocks until at least one is done and
+    returns the done ones; ``capacity`` chunks are kept in flight (bounded memory in the driver).
+    """
+
+    description: dict[str, Any]
+    capacity: int
+    submit: Callable[[pd.DataFrame], Any]
+    wait: Callable[[Collection[Any]], set[Any]]
+
+
+class _Immediate:
+    """A finished future of a chunk computed in this process."""
+
+    def __init__(self, cases: pd.DataFrame) -> None:
+        self._result = _compute_chunk(cases)
+
+    def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self._result
+
+    def cancel(self) -> bool:
+        return False
+
+
+def _ignore_sigint_and_share_threads(workers: int) -> None:
+    """Worker process start: Ctrl-C is the driver's to handle (a terminal sends it to the whole
+    process group), and the cores are shared between the workers' numba thread pools."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import numba
+
+    cores = min(numba.get_num_threads(), os.cpu_count() or 1)
+    numba.set_num_threads(max(1, cores // workers))
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Processes started inside inherit an ignored SIGINT (it survives exec); restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _local(workers: int) -> Iterator[_Executor]:
+    if workers == 1:
+        yield _Executor(
+            {"kind": "local", "workers": 1},
+            1,
+            _Immediate,
+            lambda pending: set(pending),
+        )
+        return
+    import multiprocessing
+
+    # spawn, not fork: numba's thread pool is not fork-safe once it has run in the driver
+    pool = futures.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_sigint_and_share_threads,
+        initargs=(workers,),
+    )
+    try:
+        yield _Executor(
+            {"kind": "processes", "workers": workers},
+            2 * workers,
+            lambda cases: pool.submit(_compute_chunk, cases),
+            lambda pending: futures.wait(pending, return_when=futures.FIRST_COMPLETED).done,
+        )
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextmanager
+def _dask(scheduler: str, workers: int | None) -> Iterator[_Executor]:
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(
+            "--scheduler",
+            "dask",
+            "dask[distributed] installed (pip install 'kneeload[cluster]')",
+            "not installed",
+        ) from None
+    cluster = None
+    try:
+        if scheduler == "local":
+            with _sigint_ignored():
+                cluster = distributed.LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            client = distributed.Client(cluster)
+        else:
+            if workers is not None:
+                raise InputError(
+                    "--workers",
+                    "--workers",
+                    "no --workers with a scheduler address (its workers run the chunks)",
+                    str(workers),
+                )
+            client = distributed.Client(scheduler, timeout="10s")
+    except InputError:
+        raise
+    except (OSError, TimeoutError, ValueError) as error:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(
+            "--scheduler",
+            "--scheduler",
+            "the address of a running Dask scheduler (e.g. tcp://host:8786) or 'local'",
+            f"{scheduler} ({error})",
+        ) from None
+    try:
+        n_threads = max(1, sum(client.nthreads().values()))
+        description = {
+            "kind": "dask",
+            "scheduler": scheduler,
+            "workers": len(client.nthreads()),
+            "threads": n_threads,
+        }
+        yield _Executor(
+            description,
+            2 * n_threads,
+            lambda cases: client.submit(_compute_chunk, cases, pure=False),
+            lambda pending: set(
+                distributed.wait(list(pending), return_when="FIRST_COMPLETED").done
+            ),
+        )
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _executor(workers: int | None, scheduler: str | None) -> Any:
+    """The executor context for ``workers`` and ``scheduler`` (see :func:`run_scenario`)."""
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise InputError("--workers", "--workers", "a whole number >= 1", repr(workers))
+    if scheduler is not None:
+        return _dask(scheduler, workers)
+    return _local(1 if workers is None else workers)
+
+
 @contextmanager
 def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """While active, a first Ctrl-C (SIGINT) only sets a flag, read through the yielded
-    function, so the current chunk can finish; a second one interrupts at once. Only in the
+    function, so the chunks in flight can finish; a second one interrupts at once. Only in the
     main thread (elsewhere signals cannot be handled and the flag stays False)."""
     requested = threading.Event()
     if threading.current_thread() is not threading.main_thread():
@@ -208,7 +412,8 @@ def _prepare(
         stored = int(json.loads(manifest_path.read_text(encoding="utf-8"))["chunk_size"])
     except (ValueError, KeyError, TypeError):
         raise InputError(manifest_path, "chunk_size", "a manifest of kneeload run") from None
-    if list(pd.read_parquet(cases_path)["case_id"]) != list(cases["case_id"]):
+    stored_ids = pq.read_table(cases_path, columns=["case_id"]).column("case_id").to_pylist()
+    if stored_ids != list(cases["case_id"]):
         raise InputError(out, "--resume", f"the cases of {scenario.source}", "a run of other cases")
     if chunk_size is not None and chunk_size != stored:
         raise InputError(
@@ -219,7 +424,7 @@ def _prepare(
 
 def _start(scenario: Scenario, cases: pd.DataFrame, out: Path) -> None:
     """Create the folder with its scenario copy and cases table (kept if already there)."""
-    for folder in (out, out / "curves", out / "summary"):
+    for folder in (out, out / "curves.parquet", out / "summary.parquet"):
         folder.mkdir(parents=True, exist_ok=True)
     if not (out / "scenario.toml").is_file():
         source = Path(scenario.source).read_bytes()
@@ -232,12 +437,21 @@ def _start(scenario: Scenario, cases: pd.DataFrame, out: Path) -> None:
         write_table(cases, out / "cases.parquet")
 
 
+def _done_chunks(out: Path, n_chunks: int) -> set[int]:
+    """Indices of the chunks whose summary part exists (complete chunks)."""
+    folder = out / "summary.parquet"
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    return {i for i in range(n_chunks) if _part_name(i) in names}
+
+
 def run_scenario(
     scenario: Scenario | str | Path,
     out_dir: str | Path,
     resume: bool = False,
     progress: Callable[[ChunkDone], None] | None = None,
     chunk_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Path:
     """Run every case of a scenario into the results folder ``out_dir``; returns its path.
 
@@ -246,17 +460,24 @@ def run_scenario(
     scenario : a checked :class:`~kneeload.scenario.Scenario`, a path or a bundled name
     out_dir : results folder: new or empty, or (``resume``) a folder of an earlier run
     resume : continue an earlier run of the same cases, skipping its complete chunks
-    progress : called with a :class:`ChunkDone` after each chunk written; an exception it
-        raises (e.g. KeyboardInterrupt) stops the run with that chunk complete
+    progress : called with a :class:`ChunkDone` at the start and after each chunk written; an
+        exception it raises (e.g. KeyboardInterrupt) stops the run with that chunk complete
     chunk_size : cases per chunk (default :data:`DEFAULT_CHUNK_SIZE`; on resume, the stored one)
+    workers : without ``scheduler``: None or 1 computes chunks in this process (the numba
+        kernels use every core); N > 1 starts N local worker processes, each with
+        ``cores // N`` numba threads. With ``scheduler="local"``: the LocalCluster's worker
+        processes (default: one per core).
+    scheduler : None (local), ``"local"`` (start a Dask ``LocalCluster``) or the address of a
+        running Dask scheduler (``tcp://host:8786``) whose workers have kneeload installed.
+        Results are identical whichever executor computes them.
 
     Raises
     ------
     InputError
-        Before anything is written: a bad scenario, a non-empty folder without ``resume``, or a
-        folder of another run.
+        Before anything is written: a bad scenario, a non-empty folder without ``resume``, a
+        folder of another run, bad ``workers``, an unreachable scheduler or dask missing.
     KeyboardInterrupt
-        On Ctrl-C, after the current chunk is written (a second Ctrl-C stops at once; no
+        On Ctrl-C, after the chunks in flight are written (a second Ctrl-C stops at once; no
         partial file is left either way).
     """
     if not isinstance(scenario, Scenario):
@@ -269,50 +490,45 @@ def run_scenario(
     started = time.perf_counter()
     n_cases = len(cases)
     n_chunks = -(-n_cases // size)
-    done = {i for i in range(n_chunks) if (out / "summary" / _chunk_name(i)).is_file()}
+    done = _done_chunks(out, n_chunks)
     failures = [
         failure
         for i in sorted(done)
-        for failure in _failures(pd.read_parquet(out / "summary" / _chunk_name(i)))
-    ]
-    manifest: dict[str, Any] = {
-        "scenario": Path(scenario.source).name,
-        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "versions": _versions(),
-        "git_revision": _git_revision(),
-        "chunk_size": size,
-        "n_cases": n_cases,
-        "n_chunks": n_chunks,
-    }
-
-    def write_manifest(computed_s: float, cases_run: int) -> None:
-        cases_done = sum(min(size, n_cases - i * size) for i in done)
-        manifest.update(
-            chunks_done=len(done),
-            cases_done=cases_done,
-            complete=len(done) == n_chunks,
-            n_failed=len(failures),
-            elapsed_s=round(time.perf_counter() - started, 3),
-            cases_run=cases_run,
-            cases_per_s=round(cases_run / computed_s, 3) if computed_s > 0 else None,
-            failures=failures,
+        for failure in _failures(
+            pd.read_parquet(out / "summary.parquet" / _part_name(i), columns=["case_id", "failure"])
         )
-        _write_json(manifest, out / "manifest.json")
+    ]
+    with _executor(workers, scheduler) as executor:
+        versions = _versions(
+            _VERSIONED + (_DASK_VERSIONED if executor.description["kind"] == "dask" else ())
+        )
+        manifest: dict[str, Any] = {
+            "scenario": Path(scenario.source).name,
+            "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": versions,
+            "git_revision": _git_revision(),
+            "executor": executor.description,
+            "chunk_size": size,
+            "n_cases": n_cases,
+            "n_chunks": n_chunks,
+        }
 
-    computed_s, cases_run = 0.0, 0
-    with _deferred_interrupt() as interrupted:
-        _start(scenario, cases, out)
-        write_manifest(computed_s, cases_run)
-        for index in range(n_chunks):
-            if index in done:
-                continue
-            chunk = cases.iloc[index * size : (index + 1) * size]
-            tick = time.perf_counter()
-            failures += _run_chunk(chunk, out, index)
-            computed_s += time.perf_counter() - tick
-            cases_run += len(chunk)
-            done.add(index)
-            write_manifest(computed_s, cases_run)
+        def write_manifest(computed_s: float, cases_run: int) -> None:
+            cases_done = sum(min(size, n_cases - i * size) for i in done)
+            manifest.update(
+                chunks_done=len(done),
+                cases_done=cases_done,
+                complete=len(done) == n_chunks,
+                n_failed=len(failures),
+                elapsed_s=round(time.perf_counter() - started, 3),
+                cases_run=cases_run,
+                cases_per_s=round(cases_run / computed_s, 3) if computed_s > 0 else None,
+                updated_utc=datetime.now(UTC).isoformat(timespec="seconds"),
+                failures=failures,
+            )
+            _write_json(manifest, out / "manifest.json")
+
+        def report(index: int | None) -> None:
             if progress is not None:
                 progress(
                     ChunkDone(
@@ -324,21 +540,112 @@ def run_scenario(
                         elapsed_s=time.perf_counter() - started,
                     )
                 )
-            if interrupted():
-                raise KeyboardInterrupt
+
+        cases_run = 0
+        todo = iter([i for i in range(n_chunks) if i not in done])
+        in_flight: dict[Any, int] = {}
+        with _deferred_interrupt() as interrupted:
+            _start(scenario, cases, out)
+            loop_started = time.perf_counter()
+            write_manifest(0.0, 0)
+            report(None)
+            try:
+                while True:
+                    while not interrupted() and len(in_flight) < executor.capacity:
+                        index = next(todo, None)
+                        if index is None:
+                            break
+                        chunk = cases.iloc[index * size : (index + 1) * size]
+                        in_flight[executor.submit(chunk)] = index
+                    if not in_flight:
+                        break
+                    for future in sorted(executor.wait(in_flight), key=in_flight.__getitem__):
+                        index = in_flight.pop(future)
+                        curves, summary = future.result()
+                        _write_chunk(curves, summary, out, index)
+                        failures += _failures(summary)
+                        cases_run += len(summary)
+                        done.add(index)
+                        write_manifest(time.perf_counter() - loop_started, cases_run)
+                        report(index)
+                    if interrupted():
+                        for future in list(in_flight):
+                            if future.cancel():
+                                del in_flight[future]
+                        if not in_flight:
+                            raise KeyboardInterrupt
+            finally:
+                for future in in_flight:
+                    future.cancel()
     return out
 
 
-def load_results(out_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """The tables of a results folder: ``cases``, ``curves`` and ``summary`` (the complete
-    chunks, in case order)."""
+def _complete_parts(out: Path) -> list[int]:
+    """Indices of the complete chunks of a results folder, in order."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return sorted(_done_chunks(out, int(manifest["n_chunks"])))
+
+
+def _read_parts(
+    files: Sequence[Path],
+    schema: pa.Schema,
+    columns: Sequence[str] | None,
+    case_ids: Collection[str] | None,
+) -> pd.DataFrame:
+    """The rows of the part files in order, optionally only some columns and cases."""
+    data = pa_dataset.dataset([str(f) for f in files], schema=schema, format="parquet")
+    names = schema.names if columns is None else [c for c in schema.names if c in columns]
+    where = None if case_ids is None else pa_dataset.field("case_id").isin(list(case_ids))
+    return data.to_table(columns=names, filter=where).to_pandas()
+
+
+def load_results(
+    out_dir: str | Path,
+    tables: Sequence[str] = TABLES,
+    columns: Sequence[str] | None = None,
+    cases: Iterable[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The tables of a results folder, the complete chunks only, in case order.
+
+    Parameters
+    ----------
+    out_dir : a results folder of :func:`run_scenario` (complete, or interrupted)
+    tables : which of ``cases``, ``curves`` (the big one: ~100 rows per case) and ``summary``
+    columns : only these columns of each table (``case_id`` always comes too)
+    cases : only these ``case_id`` values (e.g. picked from the ``cases`` table)
+
+    Returns
+    -------
+    dict of DataFrames keyed by table name
+    """
     out = Path(out_dir)
-    if not (out / "cases.parquet").is_file():
+    if not (out / "cases.parquet").is_file() or not (out / "manifest.json").is_file():
         raise InputError(out, "cases.parquet", "a results folder of kneeload run")
-    tables = {"cases": pd.read_parquet(out / "cases.parquet")}
-    for name in ("curves", "summary"):
-        summaries = sorted((out / "summary").glob("chunk-*.parquet"))
-        parts = [pd.read_parquet(out / name / path.name) for path in summaries]
-        parts = [part for part in parts if len(part)]  # a chunk whose cases all failed
-        tables[name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return tables
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise InputError("load_results", "tables", f"some of {', '.join(TABLES)}", unknown[0])
+    wanted = None if columns is None else ["case_id", *columns]
+    case_ids = None if cases is None else set(cases)
+    parts = _complete_parts(out)
+    files: dict[str, list[Path]] = {}
+    for name in tables:
+        if name == "cases":
+            files[name] = [out / "cases.parquet"]
+        else:
+            paths = [out / f"{name}.parquet" / _part_name(i) for i in parts]
+            files[name] = [f for f in paths if f.is_file()]  # no curves part: all cases failed
+    schemas = {
+        name: pa.unify_schemas([pq.read_schema(f) for f in files[name]])
+        for name in tables
+        if files[name]
+    }
+    known = {c for schema in schemas.values() for c in schema.names}
+    missing = [c for c in wanted or () if c not in known and schemas]
+    if missing:
+        raise InputError(out, "columns", f"columns of {', '.join(tables)}", missing[0])
+    return {
+        name: _read_parts(files[name], schemas[name], wanted, case_ids)
+        if files[name]
+        else pd.DataFrame()
+        for name in tables
+    }

@@ -1,18 +1,28 @@
 """Run a sweep scenario (a scenarios/*.toml file or a bundled name such as
-forward_vs_backward_walking) into a results folder: scenario.toml, cases.parquet, manifest.json,
-curves/ and summary/ (one Parquet file per chunk of cases). Local and serial.
+forward_vs_backward_walking) into a results folder DIR: scenario.toml, manifest.json,
+cases.parquet, curves.parquet/ and summary.parquet/ (Parquet datasets, one part file per chunk of
+cases; pandas reads each folder as one table, kneeload.load_results(DIR) reads them all).
 
-DIR must be new or empty, unless --resume continues an earlier run in it, skipping its complete
-chunks. Ctrl-C stops after the current chunk; nothing partial is left. A progress line per chunk
-goes to stderr unless --quiet.
+The scenario is checked before anything is written. DIR must be new or empty, unless --resume
+continues an earlier run in it, skipping its complete chunks. Ctrl-C stops after the chunks in
+flight and says how to resume; nothing partial is left. A case that fails is recorded in the
+summary and the manifest with its reason, and the sweep goes on.
+
+Executors: by default chunks run in this process, the numba kernels on every core. --workers N
+runs them in N local worker processes (each with cores/N numba threads). --scheduler ADDRESS
+sends them as tasks to a running Dask scheduler (kneeload installed on its workers);
+--scheduler local starts a Dask LocalCluster (--workers processes, default one per core).
+Results are identical whichever way they are computed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kneeload.sweep import ChunkDone
@@ -22,46 +32,96 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or bundled name")
     parser.add_argument("-o", "--out", required=True, metavar="DIR", help="results folder")
     parser.add_argument("--resume", action="store_true", help="continue a run in DIR")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="N local worker processes (default: this process, numba on every core); "
+        "with --scheduler local, the LocalCluster's worker processes",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run chunks on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' "
+        "(needs kneeload[cluster])",
+    )
     parser.add_argument(
         "--chunk-size",
         type=int,
         default=None,
-        help="cases per chunk (default 8; on --resume, that of the run resumed)",
+        help="cases per chunk (default 64; on --resume, that of the run resumed)",
     )
 
 
-def _report(done: ChunkDone) -> None:
-    print(
-        f"kneeload run: chunk {done.chunk + 1}/{done.n_chunks}, "
-        f"{done.cases_done}/{done.n_cases} cases, {done.n_failed} failed, "
-        f"{done.elapsed_s:.1f} s",
-        file=sys.stderr,
-    )
+class _Bar:
+    """A tqdm progress bar of cases on stderr, shown only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, done: ChunkDone) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=done.n_cases,
+                initial=done.cases_done,
+                unit="case",
+                file=sys.stderr,
+                desc="kneeload run",
+                dynamic_ncols=True,
+            )
+        self.bar.update(done.cases_done - self.bar.n)
+        self.bar.set_postfix(failed=done.n_failed, refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run(args: argparse.Namespace) -> int:
     from kneeload.sweep import run_scenario
 
-    progress = None if args.quiet else _report
+    bar = _Bar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         out = run_scenario(
             args.scenario,
             args.out,
             resume=args.resume,
-            progress=progress,
+            progress=bar,
             chunk_size=args.chunk_size,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
     except KeyboardInterrupt:
+        bar.close()
         if not Path(args.out, "manifest.json").is_file():
             print("kneeload run: interrupted; nothing was written", file=sys.stderr)
             return 130
+        again = ["kneeload", "run", args.scenario, "-o", args.out, "--resume"]
+        if args.scheduler is not None:
+            again += ["--scheduler", args.scheduler]
+        if args.workers is not None:
+            again += ["--workers", str(args.workers)]
         print(
-            f"kneeload run: interrupted; complete chunks are kept in {args.out}. To continue: "
-            f"kneeload run {args.scenario} -o {args.out} --resume",
+            f"kneeload run: interrupted; complete chunks are kept in {args.out}. "
+            f"To continue: {shlex.join(again)}",
             file=sys.stderr,
         )
         return 130
+    finally:
+        bar.close()
     if not args.quiet:
-        print(f"kneeload run: results in {out}", file=sys.stderr)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        print(
+            f"kneeload run: {manifest['cases_done']} cases ({manifest['n_failed']} failed, "
+            f"reasons in manifest.json) in {out}",
+            file=sys.stderr,
+        )
     return 0
