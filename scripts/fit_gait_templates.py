@@ -8,8 +8,10 @@ Sources (``../shared/data``, see its README.md; raw files are never copied into 
 * walking: Winter (2009) Appendix A (one stride, sagittal: A.4 joint angles, A.5 ground
   reaction and CoP, A.1 heel and toe markers); OpenSim's subject01 treadmill walk (gait2392 IK:
   pelvis tilt and list, hip flexion and adduction, knee, ankle; GRF of both feet; heel and toe
-  markers). Fukuchi 2018 WBDS01 (treadmill, 0.49 m/s, 15 strides) gives the timing of slow
-  walking only (``[slow_walking]``): its IK sample covers no complete stride.
+  markers). Fukuchi 2018 WBDS01 (treadmill, 0.49 m/s, 15 strides) gives slow walking
+  (``[slow_walking]``): its timing, and its sagittal hip, knee and ankle angles from its C3D
+  markers through kneeload's marker pipeline (marker set ``Fukuchi2018``; its IK sample covers
+  no complete stride), the slow end of the templates' speed scaling.
 * running: Hamner, Seth & Delp (2010) subject02 treadmill run (IK, GRF of both feet, markers;
   14 strides); Rajagopal et al. (2016) treadmill run (GRF of both feet and markers, 6 strides;
   its IK sample is a trimmed trial on another time base, so it gives GRF and CoP only).
@@ -294,6 +296,47 @@ def fukuchi_slow_walking(data: Path) -> dict[str, float]:
     }
 
 
+#: angles of the slow walk, and whether only their shape is used (their cycle mean replaced by
+#: the reference template's): the marker pipeline's hip angle is the thigh's from the vertical
+#: (not from the pelvis) and its foot runs from the ankle centre to the toe marker (not to the
+#: fifth metatarsal head as Winter's), so those two differ from the templates' by an offset;
+#: the knee angle is defined alike in both
+SLOW_ANGLES = {"hip_flexion_deg": True, "knee_flexion_deg": False, "ankle_dorsiflexion_deg": True}
+
+
+def fukuchi_slow_angles(data: Path, stance_ref: float) -> dict[str, FloatArray]:
+    """Mean sagittal angles [deg] of Fukuchi et al. (2018) WBDS01's slowest walk over its whole
+    right strides (101 points), from the C3D markers and the static trial
+    (:func:`kneeload.measured.analyze`, marker set ``Fukuchi2018``, 6 Hz), each stride's curve
+    re-timed so that stance lasts ``stance_ref`` of the cycle (stance and swing each stretched
+    linearly), so that it lines up phase by phase with the reference template."""
+    from kneeload.measured import analyze
+
+    folder = data / FUKUCHI
+    table = analyze(
+        folder / "raw_c3d" / "WBDS01walkT01.c3d",
+        folder / "opensim_converted" / "WBDS01walkT01_grf.mot",
+        68.9,  # shared-data README: body mass from the mean vertical force
+        marker_set="Fukuchi2018",
+        static=folder / "raw_c3d" / "WBDS01static1.c3d",
+    )
+    percent = np.linspace(0.0, 100.0, N_POINTS)
+    curves: dict[str, list[FloatArray]] = {name: [] for name in SLOW_ANGLES}
+    for _, stride in table[table["stride"] > 0].groupby("stride"):
+        p = stride["percent_cycle"].to_numpy(dtype=np.float64)
+        loaded = stride["grf_vertical_n"].to_numpy(dtype=np.float64) > 20.0
+        stance = float(p[np.flatnonzero(~loaded & (p > 10.0))[0]]) / 100.0
+        # percent of this stride at the phase of each point of the re-timed cycle
+        source = np.where(
+            percent < 100.0 * stance_ref,
+            percent / stance_ref * stance,
+            100.0 * stance + (percent - 100.0 * stance_ref) / (1.0 - stance_ref) * (1.0 - stance),
+        )
+        for name in SLOW_ANGLES:
+            curves[name].append(np.interp(source, p, stride[name].to_numpy(dtype=np.float64)))
+    return {name: np.mean(np.stack(items), axis=0) for name, items in curves.items()}
+
+
 def load_sources(data: Path, mode: str) -> list[SourceStrides]:
     """The time-normalised strides of every source of a mode ("walk" or "run")."""
     if mode == "walk":
@@ -433,6 +476,20 @@ def template_toml(mode: str, sources: list[SourceStrides], data: Path) -> str:
             ),
             "",
         ]
+    if mode == "walk":
+        slow_angles = fukuchi_slow_angles(data, stance)
+        for name, shape_only in SLOW_ANGLES.items():
+            curve = slow_angles[name]
+            if shape_only:
+                curve = curve - np.mean(curve[:-1]) + np.mean(mean[name][:-1])
+            fit = fit_series(curve, "angle")
+            lines += _series_block(
+                f"slow_walking.angles.{name}",
+                fit,
+                "fourier over the cycle",
+                "deg",
+                [FUKUCHI + (" (shape; cycle mean of the reference)" if shape_only else "")],
+            )
     angle_names = [n for n in PATTERN_ORDER if n in mean]
     for name in angle_names:
         fit = fit_series(mean[name], "angle")

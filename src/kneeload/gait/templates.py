@@ -8,9 +8,13 @@ OpenSim subject01, Hamner 2010 and Rajagopal 2016) and applies the relations of
 * size and speed (Hof 1996 dimensionless scaling with leg length = 0.530 x stature): walking
   stride frequency and stance time from Franz & Kram (2012) Table 1 and the slow walk of
   Fukuchi et al. (2018), interpolated over speed and grade; running contact length and
-  swing time held (Weyand et al. 2000, U), anchored to the running template. Joint-angle
-  amplitudes are held over speed (no published regression used); the angle curves are only
-  re-timed so that stance lasts the stance fraction.
+  swing time held (Weyand et al. 2000, U), anchored to the running template. Walking hip,
+  knee and ankle angles change with speed: interpolated linearly in dimensionless speed
+  between the reference template (1.27 m/s) and the slow walk of Fukuchi et al. 2018 WBDS01
+  (0.49 m/s; ``[slow_walking.angles]``), held at the reference above it (amplitudes keep
+  growing with speed, Lelas et al. 2003 and the meta-analysis of Fukuchi, Fukuchi & Duarte
+  2019, but no regression was read: not extrapolated). Running angles are held over speed.
+  The angle curves are re-timed so that stance lasts the stance fraction.
 * ground reaction: the fitted stance shapes, scaled by (reference stance fraction / stance
   fraction) so that the impulse per stride is kept (impulse-momentum), by cos(slope) normal to
   the surface, plus tan(slope) x the normal force along it, so that the stride mean balances
@@ -207,6 +211,8 @@ def _timing_notes(mode: str, backward: bool) -> tuple[str, ...]:
         notes = (
             "timing: Franz & Kram 2012 Table 1 (V) and Fukuchi 2018 slow walking (V), Hof 1996"
             " dimensionless scaling",
+            "hip, knee and ankle angles: interpolated in dimensionless speed between Fukuchi"
+            " 2018's slow walk and the reference template, held above the reference speed",
         )
     else:
         notes = (
@@ -323,15 +329,28 @@ def _grade_offsets(
     }
 
 
+def _slow_share(speed: FloatArray, leg: FloatArray) -> FloatArray:
+    """Weight of the slow walk's angles per walking case [-]: 1 at the dimensionless speed
+    v / sqrt(g L) (Hof 1996) of Fukuchi's slow walk, 0 at the reference template's and above,
+    linear between."""
+    template = _template("walk")
+    slow, ref = template["slow_walking"], template["reference"]
+    slow_hat = float(slow["Speed [m/s]"]) / math.sqrt(float(slow["Leg length [m]"]))
+    ref_hat = float(ref["Speed [m/s]"]) / math.sqrt(float(ref["Leg length [m]"]))
+    return np.clip((ref_hat - speed / np.sqrt(leg)) / (ref_hat - slow_hat), 0.0, 1.0)
+
+
 def _mode_arrays(
     mode: str,
     backward: BoolArray,
     stance: FloatArray,
     theta: FloatArray,
     percent: FloatArray,
+    slow_share: FloatArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Angles [deg] (C, 6, P), ground reaction [BW] (C, 3, P) and CoP (C, P) of the cases of
-    one mode, given their stance fractions and surface inclinations [rad]."""
+    one mode, given their stance fractions, surface inclinations [rad] and weights of the slow
+    walk's angles (:func:`_slow_share`; zeros for running)."""
     template = _template(mode)
     stance_ref = float(template["reference"]["Stance fraction [-]"])
     d = stance[:, None]
@@ -351,6 +370,15 @@ def _mode_arrays(
         ],
         template_percent / 100.0,
     ).transpose(1, 0, 2)
+    slow_angles = template.get("slow_walking", {}).get("angles", {})
+    if slow_angles and np.any(slow_share > 0.0):
+        names = [n for n in PATTERN_ANGLES if n in slow_angles]
+        slow = _series(
+            [(slow_angles[n]["series"], slow_angles[n]["Coefficients [deg]"]) for n in names],
+            template_percent / 100.0,
+        ).transpose(1, 0, 2)
+        rows = [PATTERN_ANGLES.index(n) for n in names]
+        angles[:, rows] += slow_share[:, None, None] * (slow - angles[:, rows])
     for i, name in enumerate(PATTERN_ANGLES):
         if name in offsets:
             angles[:, i] += offsets[name]
@@ -451,8 +479,9 @@ def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> li
         if mode == "walk":
             grades = _walk_table()[1]
             beyond[rows] = (slope[rows] < grades[0]) | (slope[rows] > grades[-1])
+        share = _slow_share(speed[rows], leg) if mode == "walk" else np.zeros(rows.size)
         angles[rows], grf[rows], cop[rows] = _mode_arrays(
-            mode, backward[rows], stance[rows], theta[rows], percent
+            mode, backward[rows], stance[rows], theta[rows], percent, share
         )
 
     common = {
