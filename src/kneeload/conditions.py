@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +53,8 @@ from kneeload.exceptions import InputError
 
 __all__ = [
     "CO_CONTRACTING_MUSCLES",
-    "Condition",
     "PARAMETERS",
+    "Condition",
     "available_conditions",
     "load_condition",
 ]
@@ -226,5 +226,19 @@ def load_condition(name_or_path: str | Path) -> Condition:
         table or key (with the closest allowed one), a parameter without value or unit, a unit
         other than the parameter's, a value that is not a number or is outside its range.
     """
+    if isinstance(name_or_path, str) and name_or_path in _bundled_names():
+        return _bundled(name_or_path)
     path = _resolve(name_or_path).resolve()
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=1)
+def _bundled_names() -> frozenset[str]:
+    return frozenset(available_conditions())
+
+
+@cache
+def _bundled(name: str) -> Condition:
+    """A bundled profile, read once per process (GaitSpec checks its condition per case)."""
+    path = (models_dir() / _KIND / f"{name}.toml").resolve()
     return _load(path, path.stat().st_mtime_ns)

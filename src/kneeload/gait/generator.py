@@ -64,6 +64,7 @@ from numpy.typing import NDArray
 
 from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE, STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
+from kneeload.gait.condition_effects import apply_knee_flexion_reduction, knee_lateral_offsets_m
 from kneeload.gait.cycle import LEG_ANGLES, GaitCycle
 from kneeload.gait.pattern import PATTERN_ANGLES, PATTERN_GRF, GaitPattern
 from kneeload.gait.spec import GaitSpec
@@ -724,6 +725,10 @@ def _batch(
         out["pelvis"],
         stats,
     )
+    # a knee condition's varus (valgus) alignment moves the knee laterally (medially)
+    offset = knee_lateral_offsets_m(specs, geometry[:, 2], geometry[:, 1])
+    if np.any(offset):
+        out["joint_z"][..., 1] += offset[:, None, None] * np.array([1.0, -1.0])
     leg_mass = geometry[:, 3:6]
     return {
         **out,
@@ -818,6 +823,7 @@ def generate_cycle_batch(
         _check_pattern(patterns[i], _source(specs[i]))
     n = frames_per_stride - 1
     curves = _resample(patterns, rows, stance, n, specs)
+    apply_knee_flexion_reduction(curves, stance, n, specs)  # knee conditions (issue 6)
     return _cycles(specs, patterns, _batch(specs, curves, timing, n, anthropometry), strides, n)
 
 
@@ -878,6 +884,8 @@ def _notes(
             case += (
                 f"double-support split gives a negative normal force ({lowest:.3f} BW) on one foot",
             )
+        if spec.condition_profile().changes_gait:
+            case += (spec.condition_profile().describe(),)
         notes.append(case)
     return notes
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from kneeload.conditions import Condition, load_condition
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
 
 MODES: tuple[str, ...] = ("walk", "run")
 DIRECTIONS: tuple[str, ...] = ("forward", "backward")
 SEXES: tuple[str, ...] = ("male", "female")
-CONDITIONS: tuple[str, ...] = ("healthy",)
 #: accepted human ranges (adults): body mass [kg] and stature [m]
 MASS_RANGE_KG: tuple[float, float] = (30.0, 200.0)
 HEIGHT_RANGE_M: tuple[float, float] = (1.3, 2.2)
@@ -71,7 +71,9 @@ class GaitSpec:
         cover is checked by the generator
     grade_pct : surface grade [%], > 0 when travelling uphill, |grade| <= 40
     subject : the subject
-    condition : knee condition ("healthy"; knee conditions come with issue 6)
+    condition : knee condition: a bundled profile name (``healthy``, ``medial_oa_severe``, ...;
+        :func:`kneeload.conditions.available_conditions`) or a profile .toml file; it changes
+        the generated gait (:mod:`kneeload.conditions`)
     """
 
     mode: str
@@ -87,7 +89,11 @@ class GaitSpec:
         if not (math.isfinite(self.speed_m_s) and self.speed_m_s > 0):
             raise InputError("--speed", "speed_m_s", "a speed > 0 m/s", f"{self.speed_m_s:g}")
         _in_range("grade_pct", self.grade_pct, -MAX_GRADE_PCT, MAX_GRADE_PCT, "%")
-        _one_of("condition", self.condition, CONDITIONS)
+        self.condition_profile()  # an unknown name or a bad file raises here
+
+    def condition_profile(self) -> Condition:
+        """The checked knee-condition profile of :attr:`condition` (read once per file)."""
+        return load_condition(self.condition)
 
     @property
     def grade_angle_rad(self) -> float:
