@@ -101,6 +101,8 @@ class TibiofemoralContact:
     compressive_bw : ``compressive_n`` / body weight [-], or None without a body mass
     intercondylar_distance_m : distance between the compartment contact points used [m]
     note : how the medial/lateral split was obtained, or why it is missing
+    body_weight_n : m·g [N] for the BW columns (broadcasting against the forces), or None
+        without a body mass
     """
 
     compressive_n: FloatArray
@@ -111,9 +113,11 @@ class TibiofemoralContact:
     compressive_bw: FloatArray | None
     intercondylar_distance_m: float
     note: str
+    body_weight_n: float | FloatArray | None = None
 
     def columns(self) -> dict[str, FloatArray]:
-        """Output columns named as in DESIGN.md §3 (``tf_compressive_n``, ...)."""
+        """Output columns named as in DESIGN.md §3 (``tf_compressive_n``, ...); with a body
+        mass also ``tf_compressive_bw``, ``tf_medial_bw`` and ``tf_lateral_bw``."""
         out = {
             "tf_compressive_n": self.compressive_n,
             "tf_shear_n": self.shear_n,
@@ -123,6 +127,9 @@ class TibiofemoralContact:
         }
         if self.compressive_bw is not None:
             out["tf_compressive_bw"] = self.compressive_bw
+        if self.body_weight_n is not None:
+            out["tf_medial_bw"] = self.medial_n / self.body_weight_n
+            out["tf_lateral_bw"] = self.lateral_n / self.body_weight_n
         return out
 
 
@@ -247,10 +254,12 @@ def tibiofemoral_contact(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, medial / total, np.nan)  # no contact at all: undefined
     weight_bw = None
+    weight_n = None
     if body_mass_kg is not None:
         if not body_mass_kg > 0:
             raise InputError("body_mass_kg", "mass", "a body mass > 0 kg", str(body_mass_kg))
-        weight_bw = compressive / (body_mass_kg * STANDARD_GRAVITY_M_S2)
+        weight_n = body_mass_kg * STANDARD_GRAVITY_M_S2
+        weight_bw = compressive / weight_n
     return TibiofemoralContact(
         compressive_n=compressive,
         shear_n=shear_out,
@@ -260,6 +269,7 @@ def tibiofemoral_contact(
         compressive_bw=weight_bw,
         intercondylar_distance_m=float(intercondylar_distance_m),
         note=note,
+        body_weight_n=weight_n,
     )
 
 

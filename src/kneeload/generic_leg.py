@@ -641,6 +641,7 @@ def leg_trial_from_coordinates(
     trial = leg_trial_from_opensim(model, coordinates, forces, side, body_mass_kg, cutoff_hz)
     return dataclasses.replace(
         trial,
+        height_m=float(height_m),
         source=f"{coordinates.source} + {forces.source} + {model.source}",
         notes=tuple(notes) + trial.notes,
     )

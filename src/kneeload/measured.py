@@ -9,6 +9,7 @@ forces, builds a :class:`~kneeload.trial.LegTrial` and returns
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -277,6 +278,8 @@ def analyze(
             marker_set,
             static,
         )
+    if height_m is not None:  # a given stature normalises the KAM whatever gave the segments
+        trial = dataclasses.replace(trial, height_m=height_m)
     table = analyze_leg(trial)
     for column, values in knee_3d.items():
         table[column] = values

@@ -31,21 +31,30 @@ session, 3 km/h at 10 % grade).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from kneeload.config import GRF_CONTACT_THRESHOLD_N
 from kneeload.exceptions import InputError
 
 __all__ = [
+    "INDEX_EXPONENTS",
     "LOADING_RATE_BOUNDS",
     "METRICS",
     "PEAK_PROMINENCE",
+    "PROGRAMME_QUANTITIES",
     "SESSION_MINUTES",
+    "Programme",
+    "cumulative_load_index",
     "load_metrics",
     "metric_names",
+    "programme_loads",
+    "stance_peaks",
 ]
 
 #: session length of the backward incline treadmill protocol of Cha, Kim & Kim 2016 [min]
@@ -67,7 +76,8 @@ METRICS: dict[str, str] = {
     "cumulative": "{}_s_per_km",
     "cumulative_session": "{}_s_per_session",
 }
-_UNITS = ("bw", "nm_kg")
+#: unit suffixes a quantity may end in: BW, N·m/kg, %BW·height (KAM), N·m and N
+_UNITS = ("bw", "nm_kg", "pct_bw_ht", "nm", "n")
 
 
 def metric_names(quantity: str) -> list[str]:
@@ -246,3 +256,150 @@ def load_metrics(
         # METRICS order: peaks (0-3), impulse, loading rate, at-peak-moment, cumulative
         result.update(zip(names[q], map(float, ordered), strict=True))
     return result
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A training programme: sessions of ``session_minutes`` of continuous gait,
+    ``sessions_per_week`` times a week for ``weeks`` weeks (default: Cha, Kim & Kim 2016,
+    20 min a day, 5 days a week, 4 weeks)."""
+
+    session_minutes: float = SESSION_MINUTES
+    sessions_per_week: int = 5
+    weeks: int = 4
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.session_minutes) and self.session_minutes > 0):
+            raise InputError(
+                "programme", "session_minutes", "a duration > 0 min", repr(self.session_minutes)
+            )
+        for name in ("sessions_per_week", "weeks"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError("programme", name, "a whole number >= 1", repr(value))
+
+    @property
+    def sessions(self) -> int:
+        """Sessions in the whole programme."""
+        return self.sessions_per_week * self.weeks
+
+
+def stance_peaks(table: pd.DataFrame, quantity: str) -> np.ndarray:
+    """The largest value of ``quantity`` in the stance of each whole stride (the first contact
+    run, as in :func:`load_metrics`), one per stride; NaN for a stride without contact or with a
+    NaN in its stance."""
+    stride = _column(table, "stride")
+    inside = (stride > 0) & np.isfinite(_column(table, "percent_cycle"))
+    if not inside.any():
+        raise InputError(table.attrs.get("source", "table"), "stride", "at least one whole stride")
+    time_s, grf = _column(table, "time_s")[inside], _column(table, "grf_vertical_n")[inside]
+    values, stride = _column(table, quantity)[inside], stride[inside]
+    peaks = []
+    for s in np.split(np.arange(len(stride)), np.flatnonzero(np.diff(stride)) + 1):
+        found = _stance(time_s[s], grf[s])
+        stance = values[s][found[0]] if found is not None else np.array([np.nan])
+        peaks.append(float(stance.max()) if np.isfinite(stance).all() else np.nan)
+    return np.array(peaks)
+
+
+def cumulative_load_index(peaks: ArrayLike, cycles: float, exponent: float) -> float:
+    """Cumulative-load index Σ peakᵏ over ``cycles`` loading cycles [unit of peak ** k].
+
+    The cycles repeat the given per-cycle ``peaks`` (their mean of peakᵏ times ``cycles``).
+    k = 1 counts peak × cycles; k > 1 weighs magnitude over number, as the daily stress
+    stimulus ψ = (Σ nᵢ σᵢᵐ)^(1/m) of Carter, Fyhrie & Whalen (1987), whose weighting exponent
+    m was estimated from bone-density data by Whalen, Carter & Steele (1988) (magnitude
+    matters more than cycle count, m > 1; m = 4 is the value commonly used, status U here).
+    ψ is this index to the power 1/k.
+
+    References
+    ----------
+    Carter DR, Fyhrie DP, Whalen RT (1987) Trabecular bone density and loading history:
+    regulation of connective tissue biology by mechanical energy. J Biomech 20(8):785-794.
+    Whalen RT, Carter DR, Steele CR (1988) Influence of physical activity on the regulation of
+    bone density. J Biomech 21(10):825-837.
+    """
+    values = np.asarray(peaks, dtype=np.float64)
+    if not (math.isfinite(exponent) and exponent > 0):
+        raise InputError("exponent", "exponent", "a finite exponent k > 0", repr(exponent))
+    if not (math.isfinite(cycles) and cycles >= 0):
+        raise InputError("cycles", "cycles", "a number of cycles >= 0", repr(cycles))
+    if values.size == 0:
+        raise InputError("peaks", "peaks", "at least one peak", "none")
+    return float(cycles * np.mean(np.abs(values) ** exponent))
+
+
+#: quantities of :func:`programme_loads`: tibiofemoral (total and medial) and patellofemoral
+PROGRAMME_QUANTITIES: tuple[str, ...] = ("tf_compressive_bw", "tf_medial_bw", "pf_force_bw")
+#: exponents k of the cumulative-load index: peak × cycles, and a fatigue-type weighting
+#: (Carter et al. 1987; Whalen et al. 1988)
+INDEX_EXPONENTS: tuple[float, ...] = (1.0, 4.0)
+#: case columns carried into :func:`programme_loads`'s table when the cases table has them
+_CASE_COLUMNS = ("mode", "direction", "speed_m_s", "grade_pct", "condition", "mass_kg", "height_m")
+
+
+def programme_loads(
+    results: Mapping[str, pd.DataFrame],
+    programme: Programme | None = None,
+    quantities: Sequence[str] = PROGRAMME_QUANTITIES,
+    exponents: Sequence[float] = INDEX_EXPONENTS,
+) -> pd.DataFrame:
+    """Cumulative knee loads per step, km, session and programme of each case of a sweep.
+
+    Parameters
+    ----------
+    results : the tables of :func:`kneeload.sweep.load_results` (``cases``, ``curves``); or any
+        mapping with a ``curves`` table (``case_id`` column plus the per-frame columns of
+        :func:`load_metrics` and the quantities) and a ``cases`` table (``case_id``,
+        ``speed_m_s``)
+    programme : sessions and their length (default :class:`Programme`, Cha et al. 2016; a
+        scenario's ``[programme]`` table, :attr:`kneeload.scenario.Scenario.programme`)
+    quantities : load columns, each ending in its unit (default tibiofemoral compression,
+        medial compartment and patellofemoral force in BW)
+    exponents : exponents k of the cumulative-load index (:func:`cumulative_load_index`)
+
+    Returns
+    -------
+    DataFrame, one row per case with curves: ``case_id``, the case's parameters, ``sessions``,
+    ``stride_time_s`` and ``steps_per_session`` (this knee's stances, one per stride); per
+    quantity ``{base}`` in unit ``{u}``: ``{base}_peak_{u}`` (stance maximum, mean over strides),
+    ``{base}_impulse_{u}_s`` (per step), ``{base}_per_km_{u}_s``, ``{base}_per_session_{u}_s``
+    and ``{base}_per_programme_{u}_s`` (impulse × steps; Miller et al. 2014), and
+    ``{base}_index_k{k}_per_session`` / ``..._per_programme`` (Σ peakᵏ over the steps, in
+    ``{u}`` to the power k). Per programme = per session × sessions.
+    """
+    programme = programme if programme is not None else Programme()
+    curves, cases = results["curves"], results["cases"].set_index("case_id")
+    rows = []
+    for case, table in curves.groupby("case_id", sort=False):
+        parameters = dict(cases.loc[str(case)])
+        speed = float(parameters["speed_m_s"])
+        metrics = load_metrics(
+            table, quantities, speed_m_s=speed, session_minutes=programme.session_minutes
+        )
+        row: dict[str, object] = {"case_id": case}
+        row.update({c: parameters[c] for c in _CASE_COLUMNS if c in parameters})
+        stride = table["stride"].to_numpy()
+        phase = stride - 1 + table["percent_cycle"].to_numpy() / 100.0
+        whole = (stride > 0) & np.isfinite(phase)
+        stride_time_s = float(np.polyfit(phase[whole], table["time_s"].to_numpy()[whole], 1)[0])
+        steps = 60.0 * programme.session_minutes / stride_time_s
+        row.update(sessions=programme.sessions, stride_time_s=stride_time_s)
+        row["steps_per_session"] = steps
+        for q in quantities:
+            unit = next(u for u in _UNITS if q.endswith(f"_{u}"))
+            base = q[: -len(unit) - 1]
+            peaks = stance_peaks(table, q)
+            impulse = metrics[f"{base}_impulse_{unit}_s"]
+            session = metrics[f"{base}_cumulative_{unit}_s_per_session"]
+            row[f"{base}_peak_{unit}"] = float(np.mean(peaks))
+            row[f"{base}_impulse_{unit}_s"] = impulse
+            row[f"{base}_per_km_{unit}_s"] = metrics[f"{base}_cumulative_{unit}_s_per_km"]
+            row[f"{base}_per_session_{unit}_s"] = session
+            row[f"{base}_per_programme_{unit}_s"] = session * programme.sessions
+            for k in exponents:
+                index = cumulative_load_index(peaks, steps, k)
+                row[f"{base}_index_k{k:g}_per_session"] = index
+                row[f"{base}_index_k{k:g}_per_programme"] = index * programme.sessions
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -51,6 +51,8 @@ class LegTrial:
     knee_translation_m_per_rad : (F, 2) motion of the knee centre per radian of knee extension
         (models whose knee translates with its angle, e.g. Delp 1990 in OpenSim); None if fixed
     cutoff_hz : low-pass cut-off already applied to the kinematics [Hz] (None: unfiltered)
+    height_m : the subject's stature [m], given or estimated; None when unknown (it normalises
+        the knee adduction moment to %BW·height)
     gravity_m_s2 : (2,) gravity in the trial's frame [m/s²]; (0, -g) on level ground, with a
         component along x in a ground frame tilted by a grade (DESIGN.md §3)
     source : the files the trial came from
@@ -74,6 +76,7 @@ class LegTrial:
     knee_3d_m: FloatArray | None = None
     knee_translation_m_per_rad: FloatArray | None = None
     cutoff_hz: float | None = None
+    height_m: float | None = None
     gravity_m_s2: tuple[float, float] = (0.0, -STANDARD_GRAVITY_M_S2)
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -150,6 +150,8 @@ def test_batched_cases_by_frames_and_body_weight() -> None:
         "tf_shear_n",
         "tf_medial_n",
         "tf_lateral_n",
+        "tf_medial_bw",
+        "tf_lateral_bw",
         "tf_medial_share",
     }
 

@@ -135,6 +135,7 @@ class GaitCycle:
             cop_3d_m=np.ascontiguousarray(cop),
             knee_3d_m=np.ascontiguousarray(knee),
             cutoff_hz=None,
+            height_m=self.spec.subject.height_m if self.spec is not None else None,
             gravity_m_s2=self.gravity_m_s2,
             source="generated gait cycle"
             + (
