@@ -32,8 +32,10 @@ from kneeload.plotting import (
     check_names,
     cycle_curves,
     default_quantities,
+    format_value,
     group_curves,
     groupable_parameters,
+    mask_runs,
     parameters_of,
     quantities_of,
     quantity_label,
@@ -232,8 +234,6 @@ def plot_comparison(
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from kneeload.plotting import _runs
-
     quantities = list(comparison.groups)
     figure, axes = plt.subplots(
         len(quantities), 3, figsize=(14, 2.8 * len(quantities)), sharex=True, squeeze=False
@@ -241,7 +241,7 @@ def plot_comparison(
     for row, quantity in zip(axes, quantities, strict=True):
         for ax in row:
             if significant is not None and quantity in significant:
-                for start, end in _runs(significant[quantity]):
+                for start, end in mask_runs(significant[quantity]):
                     ax.axvspan(start, end, color="0.85", zorder=0, linewidth=0)
         for curve in comparison.groups[quantity]:
             (line,) = row[0].plot(
@@ -283,12 +283,14 @@ def plot_comparison(
 def format_peaks(peaks: pd.DataFrame) -> str:
     """The peak-ratio table as aligned text, one row per quantity, group and stratum."""
     lines = [f"{'quantity':<24} {'group':<10} {'stratum':<22} {'n':>7}  {'ratio':>6}  95 % CI"]
-    for row in peaks.itertuples():
-        n = f"{row.n_group}" if row.pairing == "paired" else f"{row.n_group}/{row.n_baseline}"
-        ci = f"{row.ci_low:.3f}–{row.ci_high:.3f}" if math.isfinite(row.ci_low) else "n/a"
+    for row in peaks.to_dict("records"):
+        paired = row["pairing"] == "paired"
+        n = f"{row['n_group']}" if paired else f"{row['n_group']}/{row['n_baseline']}"
+        low, high = float(row["ci_low"]), float(row["ci_high"])
+        ci = f"{low:.3f}–{high:.3f}" if math.isfinite(low) else "n/a"
         lines.append(
-            f"{row.quantity:<24} {row.group!s:<10} {row.stratum:<22} {n:>7}  "
-            f"{row.ratio:6.3f}  {ci}  {row.pairing}"
+            f"{row['quantity']:<24} {format_value(row['group']):<10} {row['stratum']:<22} "
+            f"{n:>7}  {float(row['ratio']):6.3f}  {ci}  {row['pairing']}"
         )
     return "\n".join(lines)
 
@@ -308,11 +310,11 @@ def write_comparison(
     """Write ``peak_ratios.csv``, ``ratio_curves.csv`` and ``comparison.png`` into ``out_dir``,
     each atomically. Returns the paths."""
     from kneeload.io.results import write_table
-    from kneeload.plotting import figure_png, write_png
+    from kneeload.plotting import figure_png, write_atomic
 
     out = Path(out_dir)
     return [
         write_table(comparison.peaks, out / "peak_ratios.csv"),
         write_table(comparison.curves, out / "ratio_curves.csv"),
-        write_png(figure_png(plot_comparison(comparison, significant)), out / "comparison.png"),
+        write_atomic(figure_png(plot_comparison(comparison, significant)), out / "comparison.png"),
     ]

@@ -214,10 +214,11 @@ class GroupCurve:
 
 def group_label(by: Sequence[str], values: Sequence[Any]) -> str:
     """``direction=forward, grade_pct=10`` (numbers without trailing zeros)."""
-    return ", ".join(f"{p}={_format_value(v)}" for p, v in zip(by, values, strict=True))
+    return ", ".join(f"{p}={format_value(v)}" for p, v in zip(by, values, strict=True))
 
 
-def _format_value(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A parameter value for labels: numbers without trailing zeros (10.0 -> 10)."""
     if isinstance(value, float | np.floating):
         return f"{float(value):g}"
     return str(value)
@@ -249,7 +250,7 @@ def group_curves(
     return result
 
 
-def _runs(mask: np.ndarray) -> list[tuple[float, float]]:
+def mask_runs(mask: np.ndarray) -> list[tuple[float, float]]:
     """(start, end) in % gait cycle of each run of True in a mask over :data:`PERCENT_GRID`."""
     padded = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
     edges = np.flatnonzero(np.diff(padded.astype(int)))
@@ -282,7 +283,7 @@ def plot_groups(
     )
     for ax, (quantity, curves) in zip(axes.flat, groups.items(), strict=False):
         for regions in (
-            _runs(significant[quantity]) if significant and quantity in significant else []
+            mask_runs(significant[quantity]) if significant and quantity in significant else []
         ):
             ax.axvspan(regions[0], regions[1], color="0.85", zorder=0, linewidth=0)
         for curve in curves:
@@ -345,14 +346,15 @@ def default_groupings(cases: pd.DataFrame) -> list[tuple[str, ...]]:
     """Groupings drawn for a results folder: each groupable parameter alone, then ``direction``
     crossed with each other one (at most 12 groups); all cases together when nothing varies."""
     single = groupable_parameters(cases)
-    crossed = [
+    groupings: list[tuple[str, ...]] = [(p,) for p in single]
+    groupings += [
         ("direction", p)
         for p in single
         if "direction" in single
         and p != "direction"
         and cases[["direction", p]].drop_duplicates().shape[0] <= 12
     ]
-    return [(p,) for p in single] + crossed or [()]
+    return groupings or [()]
 
 
 def write_figures(results_dir: str | Path) -> list[Path]:
@@ -372,13 +374,16 @@ def write_figures(results_dir: str | Path) -> list[Path]:
         title = "mean ± SD by " + " × ".join(by) if by else "mean ± SD over all cases"
         name = "by_" + "_x_".join(by) if by else "all_cases"
         paths.append(
-            write_png(figure_png(plot_groups(groups, None, title)), out / "figures" / f"{name}.png")
+            write_atomic(
+                figure_png(plot_groups(groups, None, title)), out / "figures" / f"{name}.png"
+            )
         )
     return paths
 
 
-def write_png(data: bytes, path: Path) -> Path:
-    """Write bytes to ``path`` atomically (temporary name in the same folder, then rename)."""
+def write_atomic(data: bytes, path: Path) -> Path:
+    """Write bytes (a PNG, a page) to ``path`` atomically: a temporary name in the same folder,
+    then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
