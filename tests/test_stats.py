@@ -1,0 +1,197 @@
+"""Curve statistics (SPM over the gait cycle) and effect sizes: analytic cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+from scipy.ndimage import gaussian_filter1d
+
+from kneeload.exceptions import InputError
+from kneeload.stats import (
+    PERCENT_CYCLE,
+    curve_test,
+    cycle_curve,
+    effect_size,
+    hedges_correction,
+)
+
+NODES = len(PERCENT_CYCLE)
+
+
+def smooth_noise(n: int, seed: int, fwhm_nodes: float = 15.0) -> np.ndarray:
+    """(n x 101) smooth Gaussian random curves of unit pointwise SD (Pataky 2012's model of
+    biomechanical curves: smoothed Gaussian noise)."""
+    rng = np.random.default_rng(seed)
+    sigma = fwhm_nodes / np.sqrt(8 * np.log(2))
+    y = gaussian_filter1d(rng.normal(size=(n, NODES + 60)), sigma, axis=1)[:, 30:-30]
+    return y / y.std()
+
+
+@pytest.fixture(scope="module")
+def groups() -> tuple[np.ndarray, np.ndarray]:
+    """Two groups of 10 smooth curves; b is offset by +6 SD over 20-40 % of the cycle."""
+    a = 2.0 + smooth_noise(10, seed=1)
+    b = 2.0 + smooth_noise(10, seed=2)
+    b[:, (PERCENT_CYCLE >= 20) & (PERCENT_CYCLE <= 40)] += 6.0
+    return a, b
+
+
+@pytest.mark.parametrize("nonparametric", [False, True])
+def test_identical_groups_have_no_significant_region(nonparametric: bool) -> None:
+    a = smooth_noise(8, seed=3)
+    result = curve_test(a, a.copy(), nonparametric=nonparametric)
+    assert np.all(result.statistic == 0.0)
+    assert not result.significant.any()
+    assert result.clusters == ()
+    # as pairs, identical curves differ by zero everywhere: no variance, no test
+    with pytest.raises(InputError, match="zero variance at 0-100 % cycle"):
+        curve_test(a, a, paired=True, nonparametric=nonparametric)
+
+
+@pytest.mark.parametrize("paired", [False, True])
+@pytest.mark.parametrize("nonparametric", [False, True])
+def test_large_offset_flags_that_region(
+    groups: tuple[np.ndarray, np.ndarray], paired: bool, nonparametric: bool
+) -> None:
+    a, b = groups
+    result = curve_test(a, b, paired=paired, nonparametric=nonparametric)
+    offset = (PERCENT_CYCLE >= 20) & (PERCENT_CYCLE <= 40)
+    np.testing.assert_array_equal(result.significant, offset)
+    assert len(result.clusters) == 1
+    cluster = result.clusters[0]
+    assert 19.0 < cluster.start_pct <= 20.0
+    assert 40.0 <= cluster.end_pct < 41.0
+    assert cluster.sign == -1  # a - b < 0 there
+    assert cluster.p < 0.005  # permutations: p >= 2 / 2^10 for 10 paired curves
+    # one threshold for the whole curve: above the single-node two-tailed critical t
+    df = result.n_a - 1 if paired else result.n_a + result.n_b - 2
+    assert result.threshold > scipy_stats.t.ppf(0.975, df)
+
+
+def test_node_statistic_equals_scipy(groups: tuple[np.ndarray, np.ndarray]) -> None:
+    """At one node, SPM's t is the ordinary t: paired = ttest_rel, two-sample (pooled
+    variance) = ttest_ind; the permutation tests use the same statistic."""
+    a, b = groups
+    paired = curve_test(a, b, paired=True).statistic
+    two = curve_test(a, b).statistic
+    snpm = curve_test(a, b, nonparametric=True, iterations=200).statistic
+    for node in (10, 30, 75):
+        assert paired[node] == pytest.approx(scipy_stats.ttest_rel(a[:, node], b[:, node])[0])
+        assert two[node] == pytest.approx(scipy_stats.ttest_ind(a[:, node], b[:, node])[0])
+    np.testing.assert_allclose(snpm, two, rtol=1e-10)
+
+
+def test_permutation_test_is_reproducible(groups: tuple[np.ndarray, np.ndarray]) -> None:
+    a, b = groups
+    state = np.random.get_state()  # noqa: NPY002
+    first = curve_test(a[:9], b[:9], nonparametric=True, iterations=2000, seed=7)
+    second = curve_test(a[:9], b[:9], nonparametric=True, iterations=2000, seed=7)
+    assert first.threshold == second.threshold
+    assert np.all(np.random.get_state()[1] == state[1])  # noqa: NPY002  global state untouched
+
+
+def test_zero_variance_names_the_range_and_percent_range_avoids_it() -> None:
+    """Identical generated cases (or vertical GRF in swing, 0 in every case) have no variance."""
+    a = 1.0 + smooth_noise(6, seed=4)
+    b = 1.5 + smooth_noise(6, seed=5)
+    a[:, 60:] = 0.0
+    b[:, 60:] = 0.0
+    with pytest.raises(InputError, match="zero variance at 60-100 % cycle"):
+        curve_test(a, b)
+    result = curve_test(a, b, percent_range=(0.0, 59.0))
+    assert result.percent_cycle[-1] == 59.0
+    assert len(result.statistic) == 60
+    same = np.tile(smooth_noise(1, seed=6), (5, 1))  # one generated case repeated
+    with pytest.raises(InputError, match="identical generated cases have zero variance"):
+        curve_test(same, same + 1.0)
+
+
+def test_bad_groups_are_input_errors(groups: tuple[np.ndarray, np.ndarray]) -> None:
+    a, b = groups
+    with pytest.raises(InputError, match="at least 3 curves"):
+        curve_test(a[:2], b)
+    with pytest.raises(InputError, match="pairs"):
+        curve_test(a, b[:8], paired=True)
+    with pytest.raises(InputError, match="101"):
+        curve_test(a[:, :50], b[:, :50])
+    with pytest.raises(InputError, match="permutation test"):  # 2^3 = 8 sign flips: p >= 1/8
+        curve_test(a[:3], b[:3], paired=True, nonparametric=True)
+    nan = a.copy()
+    nan[0, 5] = np.nan
+    with pytest.raises(InputError, match="finite"):
+        curve_test(nan, b)
+
+
+def test_cycle_curve_resamples_and_averages_whole_strides() -> None:
+    """Irregularly sampled strides of a known curve come back at the 101 nodes; frames outside
+    whole strides (stride 0) are ignored."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for stride, shift in ((1, 0.1), (2, -0.1)):
+        percent = np.sort(rng.uniform(0, 100, 400))
+        percent[[0, -1]] = 0.0, 100.0
+        rows.append(
+            pd.DataFrame(
+                {
+                    "stride": stride,
+                    "percent_cycle": percent,
+                    "q": np.sin(2 * np.pi * percent / 100) + shift,
+                }
+            )
+        )
+    rows.append(pd.DataFrame({"stride": [0], "percent_cycle": [np.nan], "q": [99.0]}))
+    curve = cycle_curve(pd.concat(rows), "q")
+    np.testing.assert_allclose(curve, np.sin(2 * np.pi * PERCENT_CYCLE / 100), atol=2e-3)
+    with pytest.raises(InputError, match="whole stride"):
+        cycle_curve(rows[-1], "q")
+    with pytest.raises(InputError, match="missing_bw"):
+        cycle_curve(rows[0], "missing_bw")
+
+
+def test_effect_sizes_reproduce_lakens_2013_example() -> None:
+    """Lakens (2013) Table 1 (movie ratings, n = 10 each): d_s = 1.13, Hedges' g_s = 1.08 and,
+    taken as pairs, d_z = 1.50 (checked by hand: means 8.7 and 7.7, pooled SD 0.889, SD of the
+    differences 0.667)."""
+    movie_1 = [9, 7, 8, 9, 8, 9, 9, 10, 9, 9]
+    movie_2 = [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]
+    two = effect_size(movie_1, movie_2)
+    assert two.mean_difference == pytest.approx(1.0)
+    assert two.cohens_d == pytest.approx(1.13, abs=0.005)
+    assert two.hedges_g == pytest.approx(1.08, abs=0.005)
+    assert two.ci_low < two.hedges_g < two.ci_high
+    paired = effect_size(movie_1, movie_2, paired=True)
+    assert paired.cohens_d == pytest.approx(1.50, abs=0.005)
+    swapped = effect_size(movie_2, movie_1)  # antisymmetry
+    assert swapped.hedges_g == pytest.approx(-two.hedges_g)
+    assert (swapped.ci_low, swapped.ci_high) == pytest.approx((-two.ci_high, -two.ci_low))
+
+
+def test_effect_size_ci_matches_large_sample_approximation() -> None:
+    """For large n the noncentral-t interval tends to d ± 1.96 SE with
+    SE^2 = (n_a + n_b) / (n_a n_b) + d^2 / (2 (n_a + n_b)) (Hedges & Olkin 1985)."""
+    rng = np.random.default_rng(11)
+    a = rng.normal(0.5, 1.0, 400)
+    b = rng.normal(0.0, 1.0, 400)
+    result = effect_size(a, b)
+    d, n_a, n_b = result.cohens_d, 400, 400
+    se = np.sqrt((n_a + n_b) / (n_a * n_b) + d**2 / (2 * (n_a + n_b)))
+    j = hedges_correction(n_a + n_b - 2)
+    assert result.ci_low == pytest.approx(j * (d - 1.96 * se), abs=0.005)
+    assert result.ci_high == pytest.approx(j * (d + 1.96 * se), abs=0.005)
+
+
+def test_hedges_correction_against_its_approximation() -> None:
+    """J(2) = Γ(1) / Γ(1/2) = 1 / sqrt(pi) exactly; J(df) ~ 1 - 3 / (4 df - 1) (Hedges 1981),
+    an approximation within 1e-3 from df = 10."""
+    assert hedges_correction(2) == pytest.approx(1 / np.sqrt(np.pi), rel=1e-12)
+    for df in (10, 18, 50, 200):
+        assert hedges_correction(df) == pytest.approx(1 - 3 / (4 * df - 1), abs=1e-3)
+
+
+def test_effect_size_without_variance_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="variance"):
+        effect_size([2.0, 2.0, 2.0], [2.0, 2.0, 2.0])
+    with pytest.raises(InputError, match="pairs"):
+        effect_size([1.0, 2.0, 3.0], [1.0, 2.0], paired=True)
