@@ -6,6 +6,8 @@ gait-lab conventions, frontal-plane lever arm, gait events -> one row per frame.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -17,7 +19,6 @@ from kneeload.dynamics.inverse import (
     planar_chain,
 )
 from kneeload.exceptions import InputError
-from kneeload.kinematics import time_derivatives
 from kneeload.trial import LegTrial
 
 #: columns of the per-frame table, in order; BW and N·m/kg versions follow their SI column
@@ -38,6 +39,17 @@ FRAME_COLUMNS: tuple[str, ...] = (
 )
 
 
+def percent_body_weight_height(
+    moment_nm: np.ndarray, mass_kg: float, height_m: float | None
+) -> np.ndarray:
+    """A moment as a percentage of body weight × height [%BW·Ht]: 100·M / (m·g·H), the usual
+    normalisation of the knee adduction moment (e.g. Miyazaki et al. 2002); NaN without a
+    stature."""
+    if height_m is None or not height_m > 0:
+        return np.full(np.shape(moment_nm), np.nan)
+    return 100.0 * np.asarray(moment_nm) / (mass_kg * STANDARD_GRAVITY_M_S2 * height_m)
+
+
 def knee_adduction_moment(trial: LegTrial) -> np.ndarray | None:
     """External knee adduction moment from the ground reaction's lever arm [N·m], (F,).
 
@@ -48,9 +60,16 @@ def knee_adduction_moment(trial: LegTrial) -> np.ndarray | None:
     """
     if trial.grf_3d_n is None or trial.cop_3d_m is None or trial.knee_3d_m is None:
         return None
-    moment = np.cross(trial.cop_3d_m - trial.knee_3d_m, trial.grf_3d_n)
-    sign = 1.0 if trial.side == "right" else -1.0
-    return np.where(trial.grf_3d_n[:, 1] > 0, sign * moment[:, 0], 0.0)
+    return lever_arm_kam(trial.cop_3d_m, trial.knee_3d_m, trial.grf_3d_n, trial.side)
+
+
+def lever_arm_kam(
+    cop_3d_m: np.ndarray, knee_3d_m: np.ndarray, grf_3d_n: np.ndarray, side: str
+) -> np.ndarray:
+    """:func:`knee_adduction_moment` of arrays (..., 3) in the facing frame [N·m], (...)."""
+    moment = np.cross(cop_3d_m - knee_3d_m, grf_3d_n)
+    sign = 1.0 if side == "right" else -1.0
+    return np.where(grf_3d_n[..., 1] > 0, sign * moment[..., 0], 0.0)
 
 
 def contact_onsets(time_s: np.ndarray, vertical_force_n: np.ndarray) -> np.ndarray:
@@ -76,58 +95,160 @@ def stride_phase(time_s: np.ndarray, onsets: np.ndarray) -> tuple[np.ndarray, np
     return stride, percent
 
 
+def gradient_per_case(time_s: np.ndarray, values: np.ndarray, edge_order: int) -> np.ndarray:
+    """``np.gradient(values[c], time_s[c], axis=0, edge_order=edge_order)`` for every case c at
+    once, with NumPy's own formulas (second-order central differences, first- or second-order
+    one-sided at the ends; a case with equal steps takes NumPy's uniform-step branch), so the
+    numbers are NumPy's to the bit.
+
+    Parameters
+    ----------
+    time_s : (C, F) strictly increasing sample times of each case [s], F >= 3
+    values : (C, F, ...) samples
+    edge_order : 1 or 2
+    """
+    if time_s.ndim != 2 or time_s.shape[1] < 3 or not np.all(np.diff(time_s, axis=1) > 0):
+        raise InputError("kinematics", "time_s", "at least 3 strictly increasing sample times")
+    f = values
+    more = (1,) * (f.ndim - 2)
+    dx = np.diff(time_s, axis=1).reshape(time_s.shape[0], -1, *more)
+    uniform = np.all(dx == dx[:, :1], axis=1, keepdims=True)
+    h = dx[:, :1]
+    out = np.empty_like(f, dtype=np.float64)
+    dx1, dx2 = dx[:, :-1], dx[:, 1:]
+    a = -(dx2) / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    out[:, 1:-1] = np.where(
+        uniform,
+        (f[:, 2:] - f[:, :-2]) / (2.0 * h),
+        a * f[:, :-2] + b * f[:, 1:-1] + c * f[:, 2:],
+    )
+    if edge_order == 1:
+        out[:, 0] = (f[:, 1] - f[:, 0]) / dx[:, 0]
+        out[:, -1] = (f[:, -1] - f[:, -2]) / dx[:, -1]
+        return out
+    h0 = h[:, 0]
+    uniform0 = uniform[:, 0]
+    dx1, dx2 = dx[:, 0], dx[:, 1]
+    a = np.where(uniform0, -1.5 / h0, -(2.0 * dx1 + dx2) / (dx1 * (dx1 + dx2)))
+    b = np.where(uniform0, 2.0 / h0, (dx1 + dx2) / (dx1 * dx2))
+    c = np.where(uniform0, -0.5 / h0, -dx1 / (dx2 * (dx1 + dx2)))
+    out[:, 0] = a * f[:, 0] + b * f[:, 1] + c * f[:, 2]
+    dx1, dx2 = dx[:, -2], dx[:, -1]
+    a = np.where(uniform0, 0.5 / h0, (dx2) / (dx1 * (dx1 + dx2)))
+    b = np.where(uniform0, -2.0 / h0, -(dx2 + dx1) / (dx1 * dx2))
+    c = np.where(uniform0, 1.5 / h0, (2.0 * dx2 + dx1) / (dx2 * (dx1 + dx2)))
+    out[:, -1] = a * f[:, -3] + b * f[:, -2] + c * f[:, -1]
+    return out
+
+
+def leg_columns(
+    time_s: np.ndarray,
+    body_mass_kg: np.ndarray,
+    height_m: Sequence[float | None],
+    segment_mass_kg: np.ndarray,
+    segment_inertia_kg_m2: np.ndarray,
+    com_m: np.ndarray,
+    joint_m: np.ndarray,
+    segment_angle_rad: np.ndarray,
+    joint_angle_deg: Mapping[str, np.ndarray],
+    grf_n: np.ndarray,
+    cop_m: np.ndarray,
+    free_moment_nm: np.ndarray,
+    gravity_m_s2: np.ndarray,
+    knee_adduction_moment_nm: np.ndarray,
+    knee_translation_m_per_rad: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The array core of :func:`analyze_leg` for C cases of F frames at once: every column of
+    its table but ``time_s``, ``stride`` and ``percent_cycle``, in order, each (C, F).
+
+    Shapes are :class:`~kneeload.trial.LegTrial`'s with a leading case axis (``body_mass_kg``
+    (C,), ``height_m`` C statures or None, ``gravity_m_s2`` (C, 2)). Segment accelerations are
+    second-order central differences of the positions and angles (Winter 2009, §3.4), then
+    planar Newton–Euler (:func:`~kneeload.dynamics.inverse.inverse_dynamics_planar`).
+    """
+    if np.any(body_mass_kg <= 0):
+        bad = body_mass_kg[body_mass_kg <= 0][0]
+        raise InputError("--mass", "mass_kg", "a body mass > 0 kg", str(bad))
+    com_acc = gradient_per_case(time_s, gradient_per_case(time_s, com_m, 2), 2)
+    alpha = gradient_per_case(time_s, gradient_per_case(time_s, segment_angle_rad, 2), 2)
+    chain = planar_chain(segment_mass_kg, segment_inertia_kg_m2, com_m, com_acc, alpha, joint_m)
+    loads = inverse_dynamics_planar(chain, grf_n, cop_m, free_moment_nm, gravity_m_s2=gravity_m_s2)
+    moments = gait_lab_moments(loads)
+    if knee_translation_m_per_rad is not None:
+        # generalised force of a translating knee: moment + joint force · d(centre)/d(angle)
+        force_on_shank = loads.force_n[:, :, 1, :]
+        moments["knee_moment_nm"] = moments["knee_moment_nm"] + np.sum(
+            force_on_shank * knee_translation_m_per_rad, axis=-1
+        )
+    columns: dict[str, np.ndarray] = {
+        **{name: np.asarray(joint_angle_deg[name]) for name in FRAME_COLUMNS[3:6]},
+        **{name: moments[name] for name in FRAME_COLUMNS[6:9]},
+        **knee_force_components(loads, chain),
+        "knee_adduction_moment_nm": knee_adduction_moment_nm,
+        "grf_vertical_n": grf_n[..., 1],
+    }
+    mass = body_mass_kg[:, None]
+    weight_n = mass * STANDARD_GRAVITY_M_S2
+    for name in ("hip_moment_nm", "knee_moment_nm", "ankle_moment_nm", "knee_adduction_moment_nm"):
+        columns[name.replace("_nm", "_nm_kg")] = columns[name] / mass
+    for name in ("knee_force_axial_n", "knee_force_shear_n", "grf_vertical_n"):
+        columns[name.replace("_n", "_bw")] = columns[name] / weight_n
+    columns["knee_adduction_moment_pct_bw_ht"] = np.stack(
+        [
+            percent_body_weight_height(kam, mass_kg, height)
+            for kam, mass_kg, height in zip(
+                knee_adduction_moment_nm, body_mass_kg.tolist(), height_m, strict=True
+            )
+        ]
+    )
+    return columns
+
+
 def analyze_leg(trial: LegTrial) -> pd.DataFrame:
     """Per-frame joint angles, net internal moments, knee forces and ground reaction of one leg.
 
     Moments: knee extensor +, hip extensor +, ankle plantarflexor + (net internal; Winter
     2009). Knee forces: intersegmental, on the shank, along (compression +) and normal
-    (anterior +) to its long axis. ``knee_adduction_moment_nm``: external, varus + (lever arm).
-    ``*_bw`` divides by body weight m·g, ``*_nm_kg`` by body mass.
+    (anterior +) to its long axis. ``knee_adduction_moment_nm``: external, varus + (lever arm),
+    and ``knee_adduction_moment_pct_bw_ht`` the same in %BW·height (NaN, with a note, when the
+    trial's stature is unknown). ``*_bw`` divides by body weight m·g, ``*_nm_kg`` by body mass.
     """
-    if trial.body_mass_kg <= 0:
-        raise InputError("--mass", "mass_kg", "a body mass > 0 kg", str(trial.body_mass_kg))
     vertical = trial.grf_n[:, 1]
-    _, com_acc = time_derivatives(trial.time_s, trial.com_m)
-    _, alpha = time_derivatives(trial.time_s, trial.segment_angle_rad)
-    chain = planar_chain(
-        trial.segment_mass_kg,
-        trial.segment_inertia_kg_m2,
-        trial.com_m,
-        com_acc,
-        alpha,
-        trial.joint_m,
-    )
-    loads = inverse_dynamics_planar(
-        chain, trial.grf_n, trial.cop_m, trial.free_moment_nm, gravity_m_s2=trial.gravity_m_s2
-    )
-    moments = {name: values[0] for name, values in gait_lab_moments(loads).items()}
-    if trial.knee_translation_m_per_rad is not None:
-        # generalised force of a translating knee: moment + joint force · d(centre)/d(angle)
-        force_on_shank = loads.force_n[0, :, 1, :]
-        moments["knee_moment_nm"] = moments["knee_moment_nm"] + np.sum(
-            force_on_shank * trial.knee_translation_m_per_rad, axis=1
-        )
-    forces = {name: values[0] for name, values in knee_force_components(loads, chain).items()}
     kam = knee_adduction_moment(trial)
+    columns = leg_columns(
+        trial.time_s[None],
+        np.array([trial.body_mass_kg], dtype=np.float64),
+        [trial.height_m],
+        trial.segment_mass_kg[None],
+        trial.segment_inertia_kg_m2[None],
+        trial.com_m[None],
+        trial.joint_m[None],
+        trial.segment_angle_rad[None],
+        {name: np.asarray(trial.joint_angle_deg[name])[None] for name in FRAME_COLUMNS[3:6]},
+        trial.grf_n[None],
+        trial.cop_m[None],
+        np.asarray(trial.free_moment_nm)[None],
+        np.array([trial.gravity_m_s2], dtype=np.float64),
+        kam[None] if kam is not None else np.full((1, len(trial.time_s)), np.nan),
+        None
+        if trial.knee_translation_m_per_rad is None
+        else trial.knee_translation_m_per_rad[None],
+    )
     stride, percent = stride_phase(trial.time_s, contact_onsets(trial.time_s, vertical))
-    weight_n = trial.body_mass_kg * STANDARD_GRAVITY_M_S2
     table = pd.DataFrame(
         {
             "time_s": trial.time_s,
             "stride": stride,
             "percent_cycle": percent,
-            **{name: np.asarray(trial.joint_angle_deg[name]) for name in FRAME_COLUMNS[3:6]},
-            **moments,
-            **forces,
-            "knee_adduction_moment_nm": kam if kam is not None else np.nan,
-            "grf_vertical_n": vertical,
+            **{name: values[0] for name, values in columns.items()},
         }
-    )[list(FRAME_COLUMNS)]
-    for name in ("hip_moment_nm", "knee_moment_nm", "ankle_moment_nm", "knee_adduction_moment_nm"):
-        table[name.replace("_nm", "_nm_kg")] = table[name] / trial.body_mass_kg
-    for name in ("knee_force_axial_n", "knee_force_shear_n", "grf_vertical_n"):
-        table[name.replace("_n", "_bw")] = table[name] / weight_n
+    )
+    notes = list(trial.notes)
+    if trial.height_m is None and kam is not None:
+        notes.append("stature unknown (give --height): knee_adduction_moment_pct_bw_ht is NaN")
     table.attrs["source"] = trial.source
     table.attrs["side"] = trial.side
-    table.attrs["notes"] = list(trial.notes)
+    table.attrs["notes"] = notes
     return table
