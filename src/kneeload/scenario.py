@@ -9,7 +9,8 @@ README). Tables and keys, every key carrying its unit::
     direction = ["forward", "backward"]                                     (required)
     speed_m_s = [0.833, 1.2]     # > 0, within the normative data's range   (required)
     grade_pct = [0, 10, -10]     # > 0 uphill for the traveller, |grade| <= 40; default 0
-    condition = "healthy"        # default "healthy"
+    condition = "healthy"        # a bundled profile (models/conditions/) or a profile
+                                 # .toml file (relative to this file); default "healthy"
     strides = 1                  # consecutive strides per case, 1-100; default 1
     [subject]
     mass_kg = 70                 # 30-200                                   (required)
@@ -20,10 +21,18 @@ README). Tables and keys, every key carrying its unit::
     exponent = 2.0               # >= 1.5
     contact_area_model = "Besier2005_male"
     weight_bearing = false
+    moment_arm_scale = 1.0       # factors for parameters not known for a person, sampled for
+    max_force_scale = 1.0        # uncertainty (kneeload.knee_loads.MODEL_SCALE_RANGES);
+    pf_contact_area_scale = 1.0  # default 1
+    intercondylar_distance_scale = 1.0
     [sweep]
     kind = "grid"                # "grid" | "zip" | "samples"; default "grid"
     n = 5000                     # samples only: number of draws (>= 1)
     seed = 2026                  # samples only: seed of numpy's default generator
+    [programme]                  # optional: cumulative load over a training programme
+    session_minutes = 20         # > 0, up to 1440                          (required)
+    sessions_per_week = 5        # whole number 1-21                        (required)
+    weeks = 4                    # whole number 1-520                       (required)
 
 Every axis takes a scalar or a non-empty list. ``grid``: Cartesian product of the lists.
 ``zip``: the lists have one length and are read side by side (scalars repeat). ``samples``:
@@ -57,6 +66,7 @@ from kneeload._checks import check_keys, closest_name
 from kneeload.data import available, read_toml, scenarios_dir
 from kneeload.exceptions import InputError
 from kneeload.gait import spec as gait_spec
+from kneeload.metrics import Programme
 
 __all__ = [
     "AXES",
@@ -101,9 +111,27 @@ AXES: dict[str, dict[str, tuple[str, Any]]] = {
         "exponent": ("float", 2.0),
         "contact_area_model": ("str", "Besier2005_male"),
         "weight_bearing": ("bool", False),
+        "moment_arm_scale": ("float", 1.0),
+        "max_force_scale": ("float", 1.0),
+        "pf_contact_area_scale": ("float", 1.0),
+        "intercondylar_distance_scale": ("float", 1.0),
     },
 }
-_TABLES = frozenset({"meta", "sweep", *AXES})
+#: model factors (kneeload.knee_loads.MODEL_SCALE_RANGES) left out of ``case_id`` at their
+#: neutral value 1, so the ids of scenarios written before they existed do not change
+_NEUTRAL_SCALES = (
+    "moment_arm_scale",
+    "max_force_scale",
+    "pf_contact_area_scale",
+    "intercondylar_distance_scale",
+)
+_TABLES = frozenset({"meta", "sweep", "programme", *AXES})
+#: ``[programme]`` key -> (whole number?, lowest, highest, unit in words)
+PROGRAMME_KEYS: dict[str, tuple[bool, float, float, str]] = {
+    "session_minutes": (False, 0.0, 1440.0, "a session length > 0 and <= 1440 min"),
+    "sessions_per_week": (True, 1, 21, "a whole number of sessions a week from 1 to 21"),
+    "weeks": (True, 1, 520, "a whole number of weeks from 1 to 520"),
+}
 _SWEEP_KEYS = frozenset({"kind", "n", "seed"})
 #: column order of the cases table
 COLUMNS: tuple[str, ...] = ("case_id", *(key for keys in AXES.values() for key in keys))
@@ -151,6 +179,8 @@ class Scenario:
         for a scalar) or a Distribution
     n : number of draws (samples), else None
     seed : seed of the draws (samples), else None
+    programme : the ``[programme]`` table (sessions for cumulative load,
+        :func:`kneeload.metrics.programme_loads`), else None
     """
 
     source: str
@@ -159,6 +189,7 @@ class Scenario:
     axes: Mapping[str, Axis]
     n: int | None = None
     seed: int | None = None
+    programme: Programme | None = None
 
 
 def available_scenarios() -> list[str]:
@@ -191,8 +222,6 @@ def _allowed_names(key: str) -> tuple[str, ...] | None:
         return gait_spec.DIRECTIONS
     if key == "sex":
         return gait_spec.SEXES
-    if key == "condition":
-        return gait_spec.CONDITIONS
     if key == "muscle_set":
         return tuple(available("muscles"))
     if key == "contact_area_model":
@@ -205,6 +234,7 @@ def _allowed_names(key: str) -> tuple[str, ...] | None:
 def _range(key: str) -> tuple[float, float, str]:
     """Allowed closed range of a numeric axis, in words too (from GaitSpec/Subject's limits)."""
     from kneeload.gait.simulate import MAX_STRIDES
+    from kneeload.knee_loads import MODEL_SCALE_RANGES
     from kneeload.muscles.static_optimisation import MIN_EXPONENT
 
     limits = {
@@ -218,6 +248,10 @@ def _range(key: str) -> tuple[float, float, str]:
         "height_m": (*gait_spec.HEIGHT_RANGE_M, "a stature from {:g} to {:g} m"),
         "exponent": (MIN_EXPONENT, math.inf, f"an exponent >= {MIN_EXPONENT:g}"),
         "strides": (1, MAX_STRIDES, f"a whole number of strides from 1 to {MAX_STRIDES}"),
+        **{
+            name: (low, high, f"a factor from {low:g} to {high:g}")
+            for name, (low, high) in MODEL_SCALE_RANGES.items()
+        },
     }
     low, high, words = limits[key]
     return low, high, words.format(low, high)
@@ -225,6 +259,8 @@ def _range(key: str) -> tuple[float, float, str]:
 
 def _value(source: Path, key: str, kind: str, value: Any, where: str) -> Any:
     """One checked scalar of an axis."""
+    if key == "condition":
+        return _condition(source, value, where)
     if kind == "str":
         allowed = _allowed_names(key)
         if not isinstance(value, str) or not value:
@@ -251,6 +287,33 @@ def _value(source: Path, key: str, kind: str, value: Any, where: str) -> Any:
     if bad:
         raise InputError(source, where, words, repr(value))
     return value if kind == "int" else float(value)
+
+
+def _condition(source: Path, value: Any, where: str) -> str:
+    """A bundled condition name as written, or a profile file (a relative path from the
+    scenario's folder) checked and returned as its absolute path."""
+    from kneeload.conditions import available_conditions, load_condition
+
+    names = available_conditions()
+    expected = f"one of {', '.join(names)} or a condition profile .toml file"
+    if not isinstance(value, str) or not value:
+        raise InputError(source, where, expected, repr(value))
+    if value in names:
+        return value
+    path = Path(value)
+    if path.suffix == ".toml" or len(path.parts) > 1:
+        path = path if path.is_absolute() else source.parent / path
+        try:
+            load_condition(path)
+        except InputError as error:
+            raise InputError(
+                source, f"{where}: {error.source}: {error.field}", error.expected, error.found
+            ) from None
+        return str(path.resolve())
+    hint = closest_name(value, names)
+    raise InputError(
+        source, where, expected, repr(value) + (f" (did you mean {hint!r}?)" if hint else "")
+    )
 
 
 def _distribution(source: Path, key: str, table: dict[str, Any], where: str) -> Distribution:
@@ -328,6 +391,26 @@ def _sweep(source: Path, raw: Any) -> tuple[str, int | None, int | None]:
     return kind, numbers[0], numbers[1]
 
 
+def _programme(source: Path, raw: Any) -> Programme:
+    """The checked ``[programme]`` table: every key required, whole numbers where counted."""
+    if not isinstance(raw, dict):
+        raise InputError(source, "programme", "a table [programme]", type(raw).__name__)
+    check_keys(source, raw, "programme", frozenset(PROGRAMME_KEYS))
+    values: dict[str, Any] = {}
+    for key, (whole, low, high, words) in PROGRAMME_KEYS.items():
+        where = f"programme.{key}"
+        if key not in raw:
+            raise InputError(source, where, f"{words} (required key)", "none")
+        value = raw[key]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if whole and not (isinstance(value, int) and not isinstance(value, bool)):
+            raise InputError(source, where, words, repr(value))
+        if not number or not math.isfinite(value) or not low <= value <= high or value == 0:
+            raise InputError(source, where, words, repr(value))
+        values[key] = value if whole else float(value)
+    return Programme(**values)
+
+
 def load_scenario(path_or_name: str | Path) -> Scenario:
     """Read and check a scenario: a bundled name (``forward_vs_backward_walking``) or a path.
 
@@ -339,7 +422,8 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
         negative speed, mass, stature; grade beyond ±40 %), unknown mode, direction, sex,
         condition, muscle set or contact-area model, empty list, repeated list values, lists of
         unequal length in a zip sweep, a distribution outside a samples sweep, a samples sweep
-        without one.
+        without one; in ``[programme]``, a missing key, a fraction of a session or week, a
+        value out of range.
     """
     source = _resolve(path_or_name)
     raw = read_toml(source)
@@ -370,7 +454,8 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
             'a distribution table on a numeric axis for kind = "samples" (or kind = "grid")',
             "none",
         )
-    scenario = Scenario(str(source), meta, kind, axes, n, seed)
+    programme = _programme(source, raw["programme"]) if "programme" in raw else None
+    scenario = Scenario(str(source), meta, kind, axes, n, seed, programme)
     if kind == "zip":
         lengths = {key: len(v) for key, v in axes.items() if isinstance(v, tuple) and len(v) > 1}
         if len(set(lengths.values())) > 1:
@@ -410,10 +495,13 @@ def _rows(scenario: Scenario) -> dict[str, list[Any]]:
 
 def case_id(parameters: Mapping[str, Any]) -> str:
     """Short stable hash of one case's parameters: the first :data:`CASE_ID_DIGITS` hex digits
-    of SHA-256 over their JSON (sorted keys, numbers as float except ``strides``)."""
+    of SHA-256 over their JSON (sorted keys, numbers as float except ``strides``; the model
+    factors at their neutral value 1 left out)."""
     canonical: dict[str, Any] = {}
     for k, v in parameters.items():
         value = v.item() if isinstance(v, np.generic) else v
+        if k in _NEUTRAL_SCALES and value == 1.0:
+            continue
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         canonical[k] = float(value) if numeric and k != "strides" else value
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
@@ -456,7 +544,10 @@ def expand(scenario: Scenario) -> pd.DataFrame:
 
     Columns: ``case_id`` then :data:`AXES_KEYS` (``mode``, ``direction``, ``speed_m_s``,
     ``grade_pct``, ``condition``, ``strides``, ``mass_kg``, ``height_m``, ``sex``,
-    ``muscle_set``, ``exponent``, ``contact_area_model``, ``weight_bearing``). ``case_id`` is
+    ``muscle_set``, ``exponent``, ``contact_area_model``, ``weight_bearing``,
+    ``moment_arm_scale``, ``max_force_scale``, ``pf_contact_area_scale``,
+    ``intercondylar_distance_scale``). ``condition`` is a bundled name or the absolute path of a
+    profile file. ``case_id`` is
     :func:`case_id` of the row's parameters: the same on every run, machine and row order.
 
     Raises

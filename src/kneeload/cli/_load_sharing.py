@@ -10,7 +10,14 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--muscle-set``, ``--exponent``, ``--contact-area-model``, ``--weight-bearing``."""
+    """``--condition``, ``--muscle-set``, ``--exponent``, ``--contact-area-model``,
+    ``--weight-bearing``."""
+    parser.add_argument(
+        "--condition",
+        default="healthy",
+        help="knee condition: a bundled profile (healthy, medial_oa_mild, medial_oa_severe, "
+        "lateral_oa, patellofemoral_pain) or a profile .toml file (default healthy)",
+    )
     parser.add_argument(
         "--muscle-set", default="gait10dof18musc", help="muscle parameters in models/muscles/"
     )
@@ -38,4 +45,5 @@ def options(args: argparse.Namespace) -> LoadSharingOptions:
         exponent=args.exponent,
         contact_area_model=args.contact_area_model,
         weight_bearing=args.weight_bearing,
+        condition=args.condition,
     )

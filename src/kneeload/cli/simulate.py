@@ -25,7 +25,6 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mass", type=float, required=True, help="body mass [kg]")
     parser.add_argument("--height", type=float, required=True, help="stature [m]")
     parser.add_argument("--sex", default="male", help="female or male (default male)")
-    parser.add_argument("--condition", default="healthy", help="knee condition (healthy)")
     parser.add_argument(
         "--strides", type=int, default=1, help="number of strides, 1 to 100 (default 1)"
     )
