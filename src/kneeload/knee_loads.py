@@ -89,6 +89,20 @@ class LoadSharingOptions:
     pf_contact_area_scale: float = 1.0
     intercondylar_distance_scale: float = 1.0
 
+    def with_condition(self, condition: str) -> LoadSharingOptions:
+        """These options for a generated gait of knee ``condition``: its muscle strategy applies
+        too, unless these options already name another condition than healthy (InputError)."""
+        if self.condition == condition:
+            return self
+        if self.condition != "healthy":
+            raise InputError(
+                "load_sharing",
+                "condition",
+                f"the gait's condition {condition!r} (or healthy, which takes it)",
+                repr(self.condition),
+            )
+        return dataclasses.replace(self, condition=condition)
+
     def check(self) -> None:
         """Raise before any work if a choice is invalid: unknown muscle set or contact-area
         model (ParameterError listing the names), exponent below the solver's verified range,
