@@ -5,8 +5,9 @@ The output is byte-identical for the same input data.
 
 Sources (``../shared/data``, see its README.md; raw files are never copied into the project):
 
-* walking: Winter (2009) Appendix A (one stride, sagittal: A.4 joint angles, A.5 ground
-  reaction and CoP, A.1 heel and toe markers); OpenSim's subject01 treadmill walk (gait2392 IK:
+* walking: Winter (2009) Appendix A (one stride, sagittal: A.4 knee and ankle angles, A.3
+  thigh angle for the hip (see :func:`winter`), A.5 ground reaction and CoP, A.1 heel and toe
+  markers); OpenSim's subject01 treadmill walk (gait2392 IK:
   pelvis tilt and list, hip flexion and adduction, knee, ankle; GRF of both feet; heel and toe
   markers). Fukuchi 2018 WBDS01 (treadmill, 0.49 m/s, 15 strides) gives slow walking
   (``[slow_walking]``): its timing, and its sagittal hip, knee and ankle angles from its C3D
@@ -98,9 +99,23 @@ def _stance_curves(
 # ------------------------------------------------------------------------------------ walking
 
 
-def winter(data: Path) -> SourceStrides:
-    """Winter (2009) Appendix A: heel contact frame 28 -> 97, toe-off at frame 70."""
+def winter(data: Path, pelvis_tilt_deg: FloatArray) -> SourceStrides:
+    """Winter (2009) Appendix A: heel contact frame 28 -> 97, toe-off at frame 70.
+
+    Hip flexion is taken relative to the pelvis, as in the OpenSim sources, and the generator
+    places the thigh at hip flexion minus anterior pelvic tilt from the vertical. Winter's A.4
+    hip angle is the thigh relative to his half-HAT segment (greater trochanter -> rib cage
+    markers: A.4 hip = A.3 thigh - half-HAT angle to 0.1 deg), and that segment rotates by
+    about 16 deg over single support (A.3: 5.5 deg back at frame 36, 10.8 deg forward at
+    frame 63), so the A.4 hip angle moves about half as far as the thigh (17.5 vs 33.8 deg)
+    and legs built from it carry the hips only about half a single-support stride. Winter has
+    no pelvis markers: his hip flexion is his thigh's angle from the vertical (A.3) plus
+    ``pelvis_tilt_deg``, the mean anterior pelvic tilt of the sources that measure it (U: his
+    pelvis assumed to tilt as theirs), so that hip flexion minus the template's pelvic tilt
+    averages the sources' thigh angles.
+    """
     folder = data / "winter_appendixA"
+    a3 = np.genfromtxt(folder / "A3_segment_kinematics.csv", delimiter=",", names=True)
     a4 = np.genfromtxt(folder / "A4_joint_angular_kinematics.csv", delimiter=",", names=True)
     a5 = np.genfromtxt(folder / "A5_reaction_forces_and_moments.csv", delimiter=",", names=True)
     a1 = np.genfromtxt(folder / "A1_raw_marker_coords_cm.csv", delimiter=",", names=True)
@@ -111,11 +126,14 @@ def winter(data: Path) -> SourceStrides:
     t = a4["time_s"]
     hc0, hc1, to = (t[list(a4["frame"]).index(f)] for f in (28, 97, 70))
     for name, column in (
-        ("hip_flexion_deg", "hip_theta_deg"),
         ("knee_flexion_deg", "knee_theta_deg"),
         ("ankle_dorsiflexion_deg", "ankle_theta_deg"),
     ):
         src.add_angle(name, time_normalise(t, a4[column], hc0, hc1, N_POINTS)[1])
+    # A.3 segment angles: counter-clockwise from +x (forward) of the knee -> hip vector, so a
+    # thigh flexed from the vertical (knee ahead of the hip) has an angle above 90 deg
+    thigh = time_normalise(t, a3["thigh_theta_deg"] - 90.0, hc0, hc1, N_POINTS)[1]
+    src.add_angle("hip_flexion_deg", thigh + pelvis_tilt_deg)
     weight = WINTER_MASS_KG * WINTER_G
     src.add_grf("grf_x_bw", _stance_curves(t, a5["foot_ground_Rx_N"] / weight, hc0, to)[1])
     src.add_grf("grf_y_bw", _stance_curves(t, a5["foot_ground_Ry_N"] / weight, hc0, to)[1])
@@ -340,7 +358,8 @@ def fukuchi_slow_angles(data: Path, stance_ref: float) -> dict[str, FloatArray]:
 def load_sources(data: Path, mode: str) -> list[SourceStrides]:
     """The time-normalised strides of every source of a mode ("walk" or "run")."""
     if mode == "walk":
-        return [winter(data), *(opensim_trial(data, trial) for trial in WALK_TRIALS)]
+        trials = [opensim_trial(data, trial) for trial in WALK_TRIALS]
+        return [winter(data, average(trials)["pelvis_tilt_deg"]), *trials]
     return [opensim_trial(data, trial) for trial in RUN_TRIALS]
 
 

@@ -151,14 +151,7 @@ SWING_MOMENT_BOUND_NM_KG = 2.0
     [
         ("walk", 1.0, "forward"),
         ("walk", 1.0, "backward"),
-        pytest.param(
-            "walk",
-            1.4,
-            "forward",
-            marks=pytest.mark.xfail(
-                strict=True, reason="measured: hip 2.89, knee 0.89 N·m/kg in swing"
-            ),
-        ),
+        ("walk", 1.4, "forward"),
         pytest.param(
             "run",
             3.0,

@@ -112,23 +112,11 @@ def test_centre_of_pressure_runs_toe_to_heel_backward() -> None:
     assert figures["cop_progression_along_foot_backward"] < 0.0
 
 
-def test_backward_walking_reverses_knee_power_polarity() -> None:
-    """Backward knee power is a reversed-polarity image of the time-reversed forward one
-    (Winter, Pluck & Yang 1989): negative correlation."""
+def test_backward_walking_reverses_knee_and_hip_power_polarity() -> None:
+    """Backward joint powers are reversed-polarity images of the time-reversed forward ones at
+    the knee and hip (Winter, Pluck & Yang 1989): negative correlation."""
     figures = _run("gait_backward_walking").figures
     assert figures["knee_power_correlation_vs_reversed_forward"] < 0.0
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured r = +0.04 at 1.0 m/s (-0.04 before the walking angles were scaled with "
-    "speed): the generated backward hip moment is not the reversed forward one (backward "
-    "strides take the cadence of forward gait at v / 0.8, so stance and swing are re-timed "
-    "differently); not yet resolved",
-)
-def test_backward_walking_reverses_hip_power_polarity() -> None:
-    """The same at the hip (Winter, Pluck & Yang 1989)."""
-    figures = _run("gait_backward_walking").figures
     assert figures["hip_power_correlation_vs_reversed_forward"] < 0.0
 
 
