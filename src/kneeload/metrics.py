@@ -221,24 +221,55 @@ def load_metrics(
     InputError
         No whole stride (field ``stride``), a missing column, or a quantity without a unit.
     """
+    quantities = [quantity] if isinstance(quantity, str) else list(quantity)
+    for q in quantities:
+        metric_names(q)  # a quantity without a unit fails before any column is read
+    columns = {name: _column(table, name) for name in (*METRIC_INPUTS, *quantities)}
+    return metric_values(
+        columns,
+        quantities,
+        speed_m_s=speed_m_s,
+        session_minutes=session_minutes,
+        source=table.attrs.get("source", "table"),
+    )
+
+
+#: columns besides the quantities that :func:`load_metrics` reads
+METRIC_INPUTS: tuple[str, ...] = (
+    "stride",
+    "percent_cycle",
+    "time_s",
+    "grf_vertical_n",
+    "knee_moment_nm_kg",
+)
+
+
+def metric_values(
+    columns: Mapping[str, np.ndarray],
+    quantities: Sequence[str],
+    *,
+    speed_m_s: float,
+    session_minutes: float = SESSION_MINUTES,
+    source: str = "table",
+) -> dict[str, float]:
+    """The array core of :func:`load_metrics` for one case: ``columns`` holds
+    :data:`METRIC_INPUTS` and the ``quantities``, (F,) float arrays each."""
     if not speed_m_s > 0:
         raise InputError("speed_m_s", "speed_m_s", "a speed > 0 m/s", repr(speed_m_s))
     if not session_minutes > 0:
         raise InputError(
             "session_minutes", "session_minutes", "a duration > 0 min", repr(session_minutes)
         )
-    quantities = [quantity] if isinstance(quantity, str) else list(quantity)
     names = {q: metric_names(q) for q in quantities}
-    source = table.attrs.get("source", "table")
-    stride = _column(table, "stride")
-    pct = _column(table, "percent_cycle")
+    stride = columns["stride"]
+    pct = columns["percent_cycle"]
     inside = (stride > 0) & np.isfinite(pct)
     if not inside.any():
         raise InputError(source, "stride", "at least one whole stride")
-    time_s, grf = _column(table, "time_s")[inside], _column(table, "grf_vertical_n")[inside]
-    moment = _column(table, "knee_moment_nm_kg")[inside]
+    time_s, grf = columns["time_s"][inside], columns["grf_vertical_n"][inside]
+    moment = columns["knee_moment_nm_kg"][inside]
     stride, pct = stride[inside], pct[inside]
-    values = {q: _column(table, q)[inside] for q in quantities}
+    values = {q: columns[q][inside] for q in quantities}
     phase = stride - 1 + pct / 100.0
     stride_time_s = float(np.polyfit(phase, time_s, 1)[0]) if np.ptp(phase) > 0 else np.nan
     stances_per_km = 1000.0 / (speed_m_s * stride_time_s)

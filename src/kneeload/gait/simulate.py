@@ -11,6 +11,7 @@ the right foot's first contact, the toe in backward gait (DESIGN.md §3).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,7 +62,8 @@ def simulate(
     spec : the gait and subject to generate
     strides : number of consecutive strides, 1 to :data:`MAX_STRIDES`
     load_sharing : muscle and contact model choices (default
-        :class:`kneeload.knee_loads.LoadSharingOptions`)
+        :class:`kneeload.knee_loads.LoadSharingOptions`); the spec's knee condition applies to
+        them (:meth:`~kneeload.knee_loads.LoadSharingOptions.with_condition`)
 
     Returns
     -------
@@ -76,6 +78,7 @@ def simulate(
 
     strides = check_strides(strides)
     load_sharing = load_sharing if load_sharing is not None else Options()
+    load_sharing = load_sharing.with_condition(spec.condition)  # the condition's muscle strategy
     load_sharing.check()
     from kneeload.analysis import analyze_leg
     from kneeload.gait.generator import generate_cycles
@@ -124,28 +127,62 @@ def summarise(table: pd.DataFrame, spec: GaitSpec) -> dict[str, float]:
     reaction, tibiofemoral compression and patellofemoral force [BW], of the internal knee
     extensor moment [N·m/kg] and of the quadriceps (vasti) activation [-].
     """
-    inside = (table["stride"] > 0) & np.isfinite(table["percent_cycle"])
+    return summary_values(
+        {name: table[name].to_numpy() for name in SUMMARY_COLUMNS},
+        spec.speed_m_s,
+        table.attrs.get("source", "table"),
+    )
+
+
+#: columns of a :func:`simulate` table that :func:`summarise` reads
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "stride",
+    "percent_cycle",
+    "time_s",
+    "grf_vertical_n",
+    "grf_vertical_bw",
+    "tf_compressive_bw",
+    "pf_force_bw",
+    "knee_moment_nm_kg",
+    "quadriceps_activation",
+)
+
+
+def _peak(values: np.ndarray) -> float:
+    """Largest value, NaN left out (pandas' ``max``); NaN if all are."""
+    finite = values[~np.isnan(values)]
+    return float(finite.max()) if finite.size else float("nan")
+
+
+def summary_values(
+    columns: Mapping[str, np.ndarray], speed_m_s: float, source: str = "table"
+) -> dict[str, float]:
+    """The array core of :func:`summarise`: ``columns`` holds :data:`SUMMARY_COLUMNS` of one
+    case, (F,) each; ``speed_m_s`` the gait's speed [m/s]."""
+    stride = np.asarray(columns["stride"])
+    percent = np.asarray(columns["percent_cycle"], dtype=np.float64)
+    inside = (stride > 0) & np.isfinite(percent)
     if not inside.any():
-        raise InputError(table.attrs.get("source", "table"), "stride", "at least one whole stride")
-    rows = table[inside]
-    phase = rows["stride"].to_numpy(dtype=np.float64) - 1 + rows["percent_cycle"] / 100.0
-    time_s = rows["time_s"].to_numpy(dtype=np.float64)
+        raise InputError(source, "stride", "at least one whole stride")
+    rows = {name: np.asarray(values)[inside] for name, values in columns.items()}
+    phase = rows["stride"].astype(np.float64) - 1 + rows["percent_cycle"] / 100.0
+    time_s = rows["time_s"].astype(np.float64)
     stride_time_s = float(np.polyfit(phase, time_s, 1)[0])
     stance = [
         _contact_fraction(
-            stride_rows["percent_cycle"].to_numpy(dtype=np.float64),
-            stride_rows["grf_vertical_n"].to_numpy(dtype=np.float64),
+            rows["percent_cycle"][rows["stride"] == k],
+            rows["grf_vertical_n"][rows["stride"] == k].astype(np.float64),
         )
-        for _, stride_rows in rows.groupby("stride")
+        for k in np.unique(rows["stride"])
     ]
     return {
         "stance_fraction": float(np.mean(stance)),
         "cadence_steps_min": 120.0 / stride_time_s,
         "stride_time_s": stride_time_s,
-        "stride_length_m": spec.speed_m_s * stride_time_s,
-        "peak_grf_vertical_bw": float(rows["grf_vertical_bw"].max()),
-        "peak_tf_compressive_bw": float(rows["tf_compressive_bw"].max()),
-        "peak_pf_force_bw": float(rows["pf_force_bw"].max()),
-        "peak_knee_extensor_moment_nm_kg": float(rows["knee_moment_nm_kg"].max()),
-        "peak_quadriceps_activation": float(rows["quadriceps_activation"].max()),
+        "stride_length_m": speed_m_s * stride_time_s,
+        "peak_grf_vertical_bw": _peak(rows["grf_vertical_bw"]),
+        "peak_tf_compressive_bw": _peak(rows["tf_compressive_bw"]),
+        "peak_pf_force_bw": _peak(rows["pf_force_bw"]),
+        "peak_knee_extensor_moment_nm_kg": _peak(rows["knee_moment_nm_kg"]),
+        "peak_quadriceps_activation": _peak(rows["quadriceps_activation"]),
     }
