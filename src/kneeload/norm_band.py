@@ -25,7 +25,7 @@ from kneeload.stats import PERCENT_CYCLE, curve_matrix
 
 #: minimum population cases for a band
 MIN_BAND_CASES = 3
-#: SD below this fraction of the curves' largest magnitude is rounding error: taken as 0
+#: differences and SD below this fraction of the curves' largest magnitude are rounding error
 ROUNDOFF = 1e-12
 
 
@@ -140,14 +140,13 @@ def excursions(patient: np.ndarray, band: NormBand) -> list[Excursion]:
     y = np.asarray(patient, dtype=float)
     if y.shape != band.mean.shape:
         raise InputError("patient", band.quantity, f"{band.mean.shape} nodes", str(y.shape))
+    tolerance = ROUNDOFF * float(np.max(np.abs([band.lower, band.upper])))
+    difference = np.where(np.abs(y - band.mean) <= tolerance, 0.0, y - band.mean)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(band.sd > 0, (y - band.mean) / band.sd, np.sign(y - band.mean) * np.inf)
-    z = np.where(y == band.mean, 0.0, z)
+        z = np.where(band.sd > 0, difference / band.sd, np.sign(difference) * np.inf)
     found = []
-    for side, outside, beyond in (
-        ("above", y > band.upper, y - band.upper),
-        ("below", y < band.lower, band.lower - y),
-    ):
+    for side, beyond in (("above", y - band.upper), ("below", band.lower - y)):
+        outside = beyond > tolerance
         edges = np.flatnonzero(np.diff(np.r_[0, outside.astype(np.int8), 0]))
         for start, stop in zip(edges[::2], edges[1::2], strict=True):
             i = start + int(np.argmax(beyond[start:stop]))
