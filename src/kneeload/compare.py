@@ -192,7 +192,12 @@ def compare_results(
     base_value = match_value(source, done, by, baseline)
     others = [v for v in pd.unique(done[by]) if v != base_value]
     if not others:
-        raise InputError(source, "--by", f"a parameter with another value than {baseline}", by)
+        raise InputError(
+            source,
+            "--by",
+            "a parameter with values other than the baseline",
+            f"{by}={baseline} only",
+        )
     curve_rows, peak_rows, groups = [], [], {}
     for quantity in chosen:
         table = per_case[quantity]

@@ -121,10 +121,11 @@ def parameters_of(cases: pd.DataFrame) -> list[str]:
 
 
 def quantities_of(curves: pd.DataFrame) -> list[str]:
-    """Numeric per-frame quantities of a curves table."""
-    return [
+    """Numeric per-frame quantities of a curves table, :data:`DEFAULT_QUANTITIES` first."""
+    return default_quantities(curves) + [
         c
         for c in curves.columns
+        if c not in DEFAULT_QUANTITIES
         if c not in _CURVE_INDEX
         and pd.api.types.is_numeric_dtype(curves[c])
         and not pd.api.types.is_bool_dtype(curves[c])
@@ -134,12 +135,16 @@ def quantities_of(curves: pd.DataFrame) -> list[str]:
 def check_names(
     source: str | Path, field: str, names: Sequence[str], allowed: Sequence[str]
 ) -> None:
-    """InputError for the first of ``names`` not in ``allowed``, with a "did you mean"."""
+    """InputError for the first of ``names`` not in ``allowed``, with a "did you mean"; a long
+    list of allowed names is cut to its first 12."""
     for name in names:
         if name not in allowed:
             hint = closest_name(name, allowed)
             found = repr(name) + (f" (did you mean {hint!r}?)" if hint else "")
-            raise InputError(source, field, f"one of {', '.join(allowed)}", found)
+            shown = ", ".join(allowed[:12])
+            if len(allowed) > 12:
+                shown += f", ... ({len(allowed)} in all)"
+            raise InputError(source, field, f"one of {shown}", found)
 
 
 def default_quantities(curves: pd.DataFrame) -> list[str]:
@@ -175,9 +180,10 @@ def cycle_curves(curves: pd.DataFrame, quantities: Sequence[str]) -> dict[str, p
     usable = np.repeat(ends - starts >= 2, CYCLE_POINTS)  # a stride needs 2 frames
     hi = np.where(usable, hi, first)
     lo = np.where(usable, hi - 1, first)
-    span = key[hi] - key[lo]
+    grid = np.tile(PERCENT_GRID, n_groups)
+    span = percent[hi] - percent[lo]  # weights from the percentages, not the large keys
     weight = np.clip(
-        np.divide(target - key[lo], span, out=np.zeros_like(span), where=span > 0), 0, 1
+        np.divide(grid - percent[lo], span, out=np.zeros_like(span), where=span > 0), 0, 1
     )
     case_of_group = table[["case_id", "stride"]].drop_duplicates().reset_index(drop=True)["case_id"]
     case_codes, case_ids = pd.factorize(case_of_group)
@@ -237,9 +243,9 @@ def group_curves(
     if not by:
         partitions: list[tuple[tuple[Any, ...], pd.Index]] = [((), keyed.index)]
     else:
-        grouped = keyed.groupby(list(by), sort=True, dropna=False).groups
         partitions = [
-            (key if isinstance(key, tuple) else (key,), index) for key, index in grouped.items()
+            (key if isinstance(key, tuple) else (key,), part.index)
+            for key, part in keyed.groupby(list(by), sort=True, dropna=False)
         ]
     for values, index in partitions:
         block = case_curves.loc[index].to_numpy(dtype=float)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from kneeload.sweep import load_results
 
     if args.out is not None and Path(args.out).suffix.lower() != ".png":
-        raise InputError("--out", "--out", "a file name ending in .png", repr(args.out))
+        raise InputError(args.out, "--out", "a file name ending in .png")
     results = load_results(args.results)
     figure = plot_results(results, args.by, args.quantity, source=args.results)
     name = "by_" + "_x_".join(args.by) if args.by else "all_cases"
