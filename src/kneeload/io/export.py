@@ -59,6 +59,9 @@ FloatArray = NDArray[np.float64]
 DEFAULT_HIP_Z_M = 0.0875
 #: share of Izz given to the two other principal inertias (they do not enter planar motion)
 _OFF_AXIS_INERTIA = 0.3
+#: force below which a foot counts as unloaded for the exported centre of pressure [N] (moves
+#: a moment by at most this force times the distance moved: < 1e-6 N·m)
+_UNLOADED_N = 1e-6
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,7 @@ def _grf_columns(trials: Mapping[str, LegTrial], level_rad: float) -> dict[str, 
         else:
             force = np.column_stack([trial.grf_n, np.zeros(n)])
             cop = np.column_stack([trial.cop_m, np.zeros(n)])
+        cop = _continuous_cop(trial.time_s, force, cop)
         free = np.zeros((n, 3))
         free[:, 2] = trial.free_moment_nm
         s = side[0]
@@ -371,6 +375,24 @@ def _grf_columns(trials: Mapping[str, LegTrial], level_rad: float) -> dict[str, 
         for a, ax in enumerate("xyz"):
             out[f"{s}_ground_torque_{ax}"] = free[:, a]
     return out
+
+
+def _continuous_cop(time_s: FloatArray, force_n: FloatArray, cop_m: FloatArray) -> FloatArray:
+    """The centre of pressure with its unloaded frames (|force| <= :data:`_UNLOADED_N`) filled
+    by linear interpolation between the loaded ones (held at the ends).
+
+    Where the force is zero the point is arbitrary; a continuous one keeps OpenSim's
+    ExternalForce, which interpolates its data columns with splines, from ringing at contact.
+    """
+    loaded = np.linalg.norm(force_n, axis=1) > _UNLOADED_N
+    if not loaded.any():
+        return cop_m
+    return np.column_stack(
+        [
+            np.where(loaded, cop_m[:, a], np.interp(time_s, time_s[loaded], cop_m[loaded, a]))
+            for a in range(3)
+        ]
+    )
 
 
 def _external_loads_text(grf_file: str, sides: Sequence[str]) -> str:
