@@ -74,9 +74,9 @@ def data_folder(data_dir: Path, name: str) -> Path:
 
 def all_checks() -> dict[str, Callable[[Path], CheckResult]]:
     """Check name -> function(data_dir) of every check, in ladder order."""
-    from kneeload.validation import dynamics, gait, loads
+    from kneeload.validation import dynamics, frontal, gait, loads
 
-    return {**dynamics.CHECKS, **loads.CHECKS, **gait.CHECKS}
+    return {**dynamics.CHECKS, **loads.CHECKS, **gait.CHECKS, **frontal.CHECKS}
 
 
 def run_checks(
