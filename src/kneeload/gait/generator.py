@@ -890,6 +890,16 @@ def _notes(
     return notes
 
 
+def cycle_phase(strides: int, n: int) -> tuple[NDArray[np.int64], FloatArray]:
+    """``stride`` (1, 2, ...) and ``percent_cycle`` [%] of the frames of a generated cycle of
+    ``strides`` strides of ``n`` frames each plus the closing frame (100 % of the last)."""
+    frames = strides * n + 1
+    index = np.arange(frames)
+    stride = np.minimum(index // n + 1, strides).astype(np.int64)
+    percent = np.where(index == frames - 1, 100.0, 100.0 * (index % n) / n)
+    return stride, percent
+
+
 def _cycles(
     specs: Sequence[GaitSpec],
     patterns: Sequence[GaitPattern],
@@ -901,10 +911,8 @@ def _cycles(
     cycle's arrays are views of the stacked ones."""
     frames = strides * n + 1
     index = np.arange(frames)
-    k = index % n
     j = index // n
-    stride = np.minimum(j + 1, strides).astype(np.int64)
-    percent = np.where(index == frames - 1, 100.0, 100.0 * k / n)
+    stride, percent = cycle_phase(strides, n)
     # along x, stride j is j strides further; the closing frame already is one stride further
     advance = out["step"][:, None] * np.minimum(j, strides - 1)[None, :]
 

@@ -1,0 +1,238 @@
+"""Many generated cases at once: the batched pipeline behind a sweep (DESIGN.md §2, §5).
+
+:func:`simulate_batch` gives, for many :class:`~kneeload.gait.spec.GaitSpec` at once, the
+numbers :func:`kneeload.gait.simulate.simulate` gives for each: one
+:func:`~kneeload.gait.generator.generate_cycle_batch` call, inverse dynamics over all cases ×
+frames (:func:`kneeload.analysis.leg_columns`), static optimisation and contact over all of them
+(:func:`kneeload.knee_loads.knee_load_columns`). The physics is those functions', the ones the
+single-case path calls; nothing here computes a load.
+
+:func:`run_cases` turns rows of the cases table of :func:`kneeload.scenario.expand` into the
+curves and summary tables a sweep writes, the cases sharing model options in one batch; a case
+that fails (a bad spec, a pattern the generator refuses) becomes a summary row with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kneeload.exceptions import KneeloadError
+from kneeload.gait.simulate import SUMMARY_COLUMNS, SUMMARY_KEYS, check_strides, summary_values
+from kneeload.gait.spec import GaitSpec, Subject
+from kneeload.knee_loads import LoadSharingOptions
+from kneeload.metrics import METRIC_INPUTS, metric_names, metric_values
+
+__all__ = ["METRIC_QUANTITIES", "SUMMARY_COLUMNS_OF_CASE", "run_cases", "simulate_batch"]
+
+#: quantities whose :func:`~kneeload.metrics.load_metrics` each summary row carries
+METRIC_QUANTITIES = ("tf_compressive_bw", "pf_force_bw", "grf_vertical_bw")
+#: the summary row of a case: :data:`~kneeload.gait.simulate.SUMMARY_KEYS`, then the metrics
+SUMMARY_COLUMNS_OF_CASE: tuple[str, ...] = (
+    *SUMMARY_KEYS,
+    *(key for q in METRIC_QUANTITIES for key in metric_names(q)),
+)
+#: cases-table columns of the model options; cases sharing them (and ``strides``) share a batch
+_OPTION_KEYS = ("muscle_set", "exponent", "contact_area_model", "weight_bearing")
+_SIDE = 0  # the right leg, as simulate analyses it
+
+
+def simulate_batch(
+    specs: Sequence[GaitSpec], strides: int = 1, load_sharing: LoadSharingOptions | None = None
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`~kneeload.gait.simulate.simulate` for every spec, (C, F) each.
+
+    Parameters
+    ----------
+    specs : the gaits and subjects, C >= 1
+    strides : strides per case, 1 to :data:`~kneeload.gait.simulate.MAX_STRIDES`
+    load_sharing : the muscle and contact models of every case (default
+        :class:`~kneeload.knee_loads.LoadSharingOptions`)
+
+    Returns
+    -------
+    dict : column name -> (C, F) array, F = 100 × strides + 1 frames, in the order and with the
+    dtypes of simulate's table (``stride`` and ``percent_cycle``, the same for every case, are
+    broadcast views). Row c equals ``simulate(specs[c], strides, load_sharing)``.
+
+    Raises
+    ------
+    InputError, KneeloadError
+        As :func:`~kneeload.gait.simulate.simulate` (for the first failing spec).
+    """
+    from kneeload.analysis import FRAME_COLUMNS, leg_columns, lever_arm_kam
+    from kneeload.gait.generator import cycle_phase, generate_cycle_batch
+    from kneeload.knee_loads import knee_load_columns
+
+    strides = check_strides(strides)
+    options = load_sharing if load_sharing is not None else LoadSharingOptions()
+    options.check()
+    # one stride of padding on each side, as simulate: the finite differences are one-sided
+    # at a record's ends
+    padded = generate_cycle_batch(list(specs), strides=strides + 2)
+    legs = [cycle.leg("right") for cycle in padded]
+
+    def stack(name: str) -> np.ndarray:
+        return np.stack([getattr(leg, name) for leg in legs])
+
+    time_s = stack("time_s")
+    mass = np.array([leg.body_mass_kg for leg in legs], dtype=np.float64)
+    angles = {
+        name: np.stack([leg.joint_angle_deg[name] for leg in legs]) for name in FRAME_COLUMNS[3:6]
+    }
+    kam = lever_arm_kam(stack("cop_3d_m"), stack("knee_3d_m"), stack("grf_3d_n"), "right")
+    columns = leg_columns(
+        time_s,
+        mass,
+        [spec.subject.height_m for spec in specs],
+        stack("segment_mass_kg"),
+        stack("segment_inertia_kg_m2"),
+        stack("com_m"),
+        stack("joint_m"),
+        stack("segment_angle_rad"),
+        angles,
+        stack("grf_n"),
+        stack("cop_m"),
+        stack("free_moment_nm"),
+        np.array([leg.gravity_m_s2 for leg in legs], dtype=np.float64),
+        kam,
+    )
+    loads, _ = knee_load_columns(
+        time_s,
+        np.stack([angles[name] for name in FRAME_COLUMNS[3:6]], axis=-1),
+        np.stack([columns[name] for name in FRAME_COLUMNS[6:9]], axis=-1),
+        columns["knee_force_axial_n"],
+        columns["knee_force_shear_n"],
+        kam,
+        mass,
+        options,
+    )
+    n = (time_s.shape[1] - 1) // (strides + 2)
+    frames = strides * n + 1
+    stride, percent = cycle_phase(strides, n)
+    inside = slice(n, n + frames)
+    shape = (len(legs), frames)
+    return {
+        "time_s": time_s[:, :frames],
+        "stride": np.broadcast_to(stride, shape),
+        "percent_cycle": np.broadcast_to(percent, shape),
+        **{name: values[:, inside] for name, values in columns.items()},
+        **{name: values[:, inside] for name, values in loads.items()},
+    }
+
+
+def _summary(columns: Mapping[str, np.ndarray], spec: GaitSpec) -> dict[str, float]:
+    """:func:`~kneeload.gait.simulate.summarise` and the load metrics of one case's columns."""
+    return {
+        **summary_values({name: columns[name] for name in SUMMARY_COLUMNS}, spec.speed_m_s),
+        **metric_values(
+            {name: columns[name] for name in (*METRIC_INPUTS, *METRIC_QUANTITIES)},
+            METRIC_QUANTITIES,
+            speed_m_s=spec.speed_m_s,
+        ),
+    }
+
+
+def _case(row: Mapping[Hashable, Any]) -> tuple[GaitSpec, LoadSharingOptions, int]:
+    """The spec, model options and strides of one row of the cases table."""
+    spec = GaitSpec(
+        mode=row["mode"],
+        direction=row["direction"],
+        speed_m_s=row["speed_m_s"],
+        grade_pct=row["grade_pct"],
+        subject=Subject(mass_kg=row["mass_kg"], height_m=row["height_m"], sex=row["sex"]),
+        condition=row["condition"],
+    )
+    options = LoadSharingOptions(
+        muscle_set=row["muscle_set"],
+        exponent=row["exponent"],
+        contact_area_model=row["contact_area_model"],
+        weight_bearing=bool(row["weight_bearing"]),
+    )
+    return spec, options, check_strides(int(row["strides"]))
+
+
+def _run_group(
+    specs: list[GaitSpec], strides: int, options: LoadSharingOptions
+) -> list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]]:
+    """Per case of one batch: (columns (F,) each, summary) or (None, reason of failure).
+
+    A batch that raises is split in halves until the failing cases stand alone, so each
+    failure carries the message the case gives on its own and the others go on."""
+    try:
+        columns = simulate_batch(specs, strides, options)
+        rows = [{name: values[i] for name, values in columns.items()} for i in range(len(specs))]
+        return [(row, _summary(row, spec)) for row, spec in zip(rows, specs, strict=True)]
+    except KneeloadError as error:
+        if len(specs) == 1:
+            return [(None, str(error))]
+    half = len(specs) // 2
+    return [
+        *_run_group(specs[:half], strides, options),
+        *_run_group(specs[half:], strides, options),
+    ]
+
+
+def run_cases(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Curves and summary of rows of the cases table (``case_id`` and
+    :data:`kneeload.scenario.AXES_KEYS`), as a sweep writes them.
+
+    Returns
+    -------
+    (curves, summary) : curves, one row per frame of the cases that ran, ``case_id`` first and
+    then :func:`~kneeload.gait.simulate.simulate`'s columns, in case order; summary, one row per
+    case in case order: ``case_id``, :data:`SUMMARY_COLUMNS_OF_CASE` and ``failure`` (None, or
+    the reason the case failed, its numbers NaN).
+    """
+    records = cases.to_dict("records")
+    results: list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]] = [(None, "")] * len(
+        records
+    )
+    groups: dict[tuple[Any, ...], list[tuple[int, GaitSpec]]] = {}
+    for i, row in enumerate(records):
+        try:
+            spec, options, strides = _case(row)
+        except KneeloadError as error:
+            results[i] = (None, str(error))
+            continue
+        key = (strides, *(row[k] for k in _OPTION_KEYS))
+        groups.setdefault(key, []).append((i, spec))
+    for (strides, *_), members in groups.items():
+        _, options, _ = _case(records[members[0][0]])
+        done = _run_group([spec for _, spec in members], strides, options)
+        for (i, _), result in zip(members, done, strict=True):
+            results[i] = result
+    return _curves(records, results), _summary_table(records, results)
+
+
+def _curves(
+    records: list[dict[Hashable, Any]],
+    results: list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]],
+) -> pd.DataFrame:
+    ran = [(row["case_id"], columns) for row, (columns, _) in zip(records, results, strict=True)]
+    ran = [(case_id, columns) for case_id, columns in ran if columns is not None]
+    if not ran:
+        return pd.DataFrame({"case_id": pd.Series(dtype=str), "percent_cycle": []})
+    names = list(ran[0][1])
+    lengths = [len(columns["time_s"]) for _, columns in ran]
+    data: dict[str, Any] = {"case_id": np.repeat([case_id for case_id, _ in ran], lengths)}
+    for name in names:
+        data[name] = np.concatenate([columns[name] for _, columns in ran])
+    return pd.DataFrame(data)
+
+
+def _summary_table(
+    records: list[dict[Hashable, Any]],
+    results: list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]],
+) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for row, (_, summary) in zip(records, results, strict=True):
+        if isinstance(summary, str):
+            nan = dict.fromkeys(SUMMARY_COLUMNS_OF_CASE, float("nan"))
+            rows.append({"case_id": row["case_id"], **nan, "failure": summary})
+        else:
+            rows.append({"case_id": row["case_id"], **summary, "failure": None})
+    return pd.DataFrame(rows, columns=["case_id", *SUMMARY_COLUMNS_OF_CASE, "failure"])
