@@ -284,7 +284,7 @@ def test_the_stiff_knee_lowers_the_knee_extensor_moment_and_quadriceps_demand(
 
 
 def _loads(table: pd.DataFrame, **options: object) -> pd.DataFrame:
-    return knee_loads(table, MASS_KG, LoadSharingOptions(**options))  # type: ignore[arg-type]
+    return knee_loads(table, MASS_KG, LoadSharingOptions(**options))
 
 
 def test_weaker_quadriceps_need_more_activation_for_the_same_moment(tmp_path: Path) -> None:
@@ -397,7 +397,7 @@ def test_contact_area_and_intercondylar_factors() -> None:
 )
 def test_a_factor_out_of_range_is_refused(factor: str) -> None:  # fmt: skip
     with pytest.raises(InputError, match=factor):
-        LoadSharingOptions(**{factor: 10.0}).check()  # type: ignore[arg-type]
+        LoadSharingOptions(**{factor: 10.0}).check()
 
 
 # --- scenarios and the command line ------------------------------------------------------
