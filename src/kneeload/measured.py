@@ -215,11 +215,95 @@ def analyze(
         with an ``.osim`` model also ``knee_moment_3d_nm`` and ``knee_abduction_moment_3d_nm``
         from the model's 3-D distal chain; then the muscle and knee contact columns of
         :func:`kneeload.knee_loads.knee_loads`. ``attrs["notes"]`` says what was estimated,
-        the other ``attrs`` name the models used.
+        ``attrs["direction"]`` ("forward"/"backward") and ``attrs["first_contact"]`` ("heel",
+        "toe", "flat") come from the data (:func:`kneeload.direction.detect_direction`), the
+        other ``attrs`` name the models used.
     """
     from kneeload.analysis import analyze_leg
+    from kneeload.direction import detect_direction
     from kneeload.knee_loads import LoadSharingOptions as Options
     from kneeload.knee_loads import knee_loads
+
+    load_sharing = load_sharing if load_sharing is not None else Options()
+    load_sharing.check()
+    trial, knee_3d = _load(
+        kinematics,
+        forces,
+        mass_kg,
+        model,
+        height_m,
+        side,
+        cutoff_hz,
+        in_degrees,
+        marker_set,
+        static,
+        columns,
+        force_columns,
+        anthropometry,
+    )
+    gait = detect_direction(trial)
+    table = analyze_leg(trial)
+    for column, values in knee_3d.items():
+        table[column] = values
+    table = knee_loads(table, mass_kg, load_sharing)
+    if height_m is not None:
+        table.attrs["height_m"] = height_m
+    table.attrs["direction"] = gait.direction
+    table.attrs["first_contact"] = gait.first_contact
+    table.attrs["notes"] = [*table.attrs.get("notes", []), *gait.notes]
+    return table
+
+
+def load_trial(
+    kinematics: str | Path,
+    forces: str | Path,
+    mass_kg: float,
+    model: str | Path | None = None,
+    height_m: float | None = None,
+    side: str = "right",
+    cutoff_hz: float | None = 6.0,
+    in_degrees: bool | None = None,
+    marker_set: str | Path | None = None,
+    static: str | Path | None = None,
+    columns: str | Path | None = None,
+    force_columns: str | Path | None = None,
+    anthropometry: str = "Winter2009",
+) -> LegTrial:
+    """The :class:`~kneeload.trial.LegTrial` that :func:`analyze` analyses, from the same
+    inputs (e.g. to export it: :mod:`kneeload.io.export`)."""
+    return _load(
+        kinematics,
+        forces,
+        mass_kg,
+        model,
+        height_m,
+        side,
+        cutoff_hz,
+        in_degrees,
+        marker_set,
+        static,
+        columns,
+        force_columns,
+        anthropometry,
+    )[0]
+
+
+def _load(
+    kinematics: str | Path,
+    forces: str | Path,
+    mass_kg: float,
+    model: str | Path | None,
+    height_m: float | None,
+    side: str,
+    cutoff_hz: float | None,
+    in_degrees: bool | None,
+    marker_set: str | Path | None,
+    static: str | Path | None,
+    columns: str | Path | None,
+    force_columns: str | Path | None,
+    anthropometry: str,
+) -> tuple[LegTrial, dict[str, FloatArray]]:
+    """LegTrial of the inputs of :func:`analyze` (checked), and its 3-D knee columns."""
     from kneeload.trial import check_side
 
     side = check_side(side)
@@ -229,8 +313,6 @@ def analyze(
         raise InputError("--height", "height_m", "a stature > 0 m", f"{height_m:g}")
     if cutoff_hz is not None and not cutoff_hz > 0:
         raise InputError("--cutoff", "cutoff_hz", "a cut-off frequency > 0 Hz", f"{cutoff_hz:g}")
-    load_sharing = load_sharing if load_sharing is not None else Options()
-    load_sharing.check()
     kinematics_path = _existing(kinematics, "kinematics", KINEMATICS_SUFFIXES)
     forces_path = _existing(forces, "forces", FORCE_SUFFIXES)
     force_columns = force_columns if force_columns is not None else columns
@@ -280,13 +362,7 @@ def analyze(
         )
     if height_m is not None:  # a given stature normalises the KAM whatever gave the segments
         trial = dataclasses.replace(trial, height_m=height_m)
-    table = analyze_leg(trial)
-    for column, values in knee_3d.items():
-        table[column] = values
-    table = knee_loads(table, mass_kg, load_sharing)
-    if height_m is not None:
-        table.attrs["height_m"] = height_m
-    return table
+    return trial, knee_3d
 
 
 def _marker_trial(
