@@ -58,6 +58,8 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "ChunkDone", "load_results", "run_scenario"]
 DEFAULT_CHUNK_SIZE = 64
 _VERSIONED = ("kneeload", "numpy", "pandas", "pyarrow", "numba")
 _DASK_VERSIONED = ("dask", "distributed")
+#: how long to try reaching a Dask scheduler address [s]
+DASK_CONNECT_TIMEOUT_S = 30.0
 #: quantities whose :func:`~kneeload.metrics.load_metrics` each summary row carries
 METRIC_QUANTITIES = ("tf_compressive_bw", "pf_force_bw", "grf_vertical_bw")
 _SUMMARY_COLUMNS = (*SUMMARY_KEYS, *(key for q in METRIC_QUANTITIES for key in metric_names(q)))
@@ -330,7 +332,7 @@ def _dask(scheduler: str, workers: int | None) -> Iterator[_Executor]:
                     "no --workers with a scheduler address (its workers run the chunks)",
                     str(workers),
                 )
-            client = distributed.Client(scheduler, timeout="10s")
+            client = distributed.Client(scheduler, timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
     except InputError:
         raise
     except (OSError, TimeoutError, ValueError) as error:

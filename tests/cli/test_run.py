@@ -1,0 +1,194 @@
+"""``kneeload run`` as users run it: a real Ctrl-C (SIGINT to the process group) in a
+subprocess, then ``--resume``; the same results from worker processes and a real Dask
+``LocalCluster`` as from the default in-process run; refusals that write nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kneeload.cli import main
+from kneeload.sweep import load_results, run_scenario
+
+#: 4 speeds x 2 directions of level walking: 8 cases
+SCENARIO = """
+[gait]
+mode = "walk"
+direction = ["forward", "backward"]
+speed_m_s = [0.9, 1.0, 1.1, 1.2]
+[subject]
+mass_kg = 70.0
+height_m = 1.75
+"""
+CHUNK = "2"
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scenario") / "eight.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(scenario: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    """The tables of one uninterrupted in-process run (chunks of 2 cases)."""
+    out = tmp_path_factory.mktemp("reference") / "results"
+    assert main(["run", str(scenario), "-o", str(out), "--quiet", "--chunk-size", CHUNK]) == 0
+    return load_results(out)
+
+
+def _assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
+
+
+def _kneeload(*args: str) -> subprocess.Popen[str]:
+    """``kneeload ARGS`` in a new session (its own process group, like a terminal's job)."""
+    code = "import sys; from kneeload.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.parametrize("executor", [[], ["--workers", "2"]], ids=["in-process", "workers"])
+def test_ctrl_c_stops_cleanly_says_how_to_resume_and_resume_completes_identically(
+    scenario: Path,
+    reference: dict[str, pd.DataFrame],
+    tmp_path: Path,
+    executor: list[str],
+) -> None:
+    out = tmp_path / "results"
+    first = out / "summary.parquet" / "part-000000.parquet"
+    process = _kneeload("run", str(scenario), "-o", str(out), "--chunk-size", "1", *executor)
+    try:
+        deadline = time.monotonic() + 120
+        while not first.is_file() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert first.is_file(), process.communicate()[1]
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C on a terminal does
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert f"kneeload run {scenario} -o {out} --resume" in err
+    assert not [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert not manifest["complete"] and 1 <= manifest["chunks_done"] < 8
+    assert main(["run", str(scenario), "-o", str(out), "--resume", "--quiet"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["complete"]
+    _assert_same(load_results(out), reference)
+
+
+def test_worker_processes_give_the_in_process_results(
+    scenario: Path, reference: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    out = run_scenario(scenario, tmp_path / "results", chunk_size=int(CHUNK), workers=2)
+    _assert_same(load_results(out), reference)
+    executor = json.loads((out / "manifest.json").read_text())["executor"]
+    assert executor == {"kind": "processes", "workers": 2}
+
+
+def test_a_dask_local_cluster_gives_the_in_process_results(
+    scenario: Path, reference: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    out = tmp_path / "results"
+    args = ["run", str(scenario), "-o", str(out), "--quiet", "--chunk-size", CHUNK]
+    assert main([*args, "--scheduler", "local", "--workers", "2"]) == 0
+    _assert_same(load_results(out), reference)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["executor"]["kind"] == "dask" and manifest["executor"]["workers"] == 2
+    assert manifest["versions"]["dask"] and manifest["versions"]["distributed"]
+
+
+def test_a_dask_scheduler_address_runs_its_chunks_there(
+    scenario: Path, reference: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """--scheduler ADDRESS connects to a running cluster (here one started in the test)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        out = run_scenario(
+            scenario,
+            tmp_path / "results",
+            chunk_size=int(CHUNK),
+            scheduler=cluster.scheduler_address,
+        )
+    _assert_same(load_results(out), reference)
+    executor = json.loads((out / "manifest.json").read_text())["executor"]
+    assert executor["scheduler"] == cluster.scheduler_address and executor["threads"] == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler"),
+        (["--workers", "0"], "--workers"),
+        (["--scheduler", "tcp://127.0.0.1:9", "--workers", "2"], "--workers"),
+    ],
+)
+def test_bad_executor_options_exit_2_and_write_nothing(
+    scenario: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    field: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("kneeload.sweep.DASK_CONNECT_TIMEOUT_S", 1.0)
+    out = tmp_path / "results"
+    assert main(["run", str(scenario), "-o", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and field in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_missing_dask_is_a_clear_input_error(
+    scenario: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    out = tmp_path / "results"
+    assert main(["run", str(scenario), "-o", str(out), "--scheduler", "local"]) == 2
+    err = capsys.readouterr().err
+    assert "kneeload[cluster]" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_non_empty_folder_without_resume_exits_2(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "mine.csv").write_text("a\n1\n")
+    assert main(["run", str(scenario), "-o", str(out)]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["mine.csv"]
+
+
+def test_a_finished_run_says_where_its_results_are(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    assert main(["run", str(scenario), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "8 cases (0 failed" in err and str(out) in err
