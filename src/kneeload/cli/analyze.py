@@ -53,14 +53,18 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         help="segment table for markers and the generic leg (Winter2009, deLeva1996_male, ...)",
     )
     parser.add_argument("--side", default="right", help="leg to analyse: right or left")
-    parser.add_argument("--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]")
+    parser.add_argument(
+        "--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]; 0: no filter"
+    )
     parser.add_argument(
         "--in-degrees",
         choices=("yes", "no"),
         help="angles of the kinematics file are degrees (for headers without inDegrees)",
     )
     _load_sharing.add_arguments(parser)
-    parser.add_argument("--out", help="output table (.csv or .parquet); default: CSV on stdout")
+    parser.add_argument(
+        "--out", help="output table (.csv, .parquet or OpenSim .sto); default: CSV on stdout"
+    )
     parser.add_argument("--plot", help="figure of the knee curves (.png, .pdf, .svg)")
 
 
@@ -80,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         anthropometry=args.anthropometry,
         height_m=args.height,
         side=args.side,
-        cutoff_hz=args.cutoff,
+        cutoff_hz=None if args.cutoff == 0 else args.cutoff,
         in_degrees=None if args.in_degrees is None else args.in_degrees == "yes",
         marker_set=args.marker_set,
         static=args.static,
