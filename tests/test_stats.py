@@ -14,6 +14,8 @@ from kneeload.stats import (
     curve_test,
     cycle_curve,
     effect_size,
+    format_test,
+    group_tests,
     hedges_correction,
 )
 
@@ -103,6 +105,16 @@ def test_zero_variance_names_the_range_and_percent_range_avoids_it() -> None:
     result = curve_test(a, b, percent_range=(0.0, 59.0))
     assert result.percent_cycle[-1] == 59.0
     assert len(result.statistic) == 60
+    # the permutation test leaves the nodes out where both groups are constant and equal
+    snpm = curve_test(a, b, nonparametric=True, iterations=1000)
+    np.testing.assert_array_equal(snpm.tested, PERCENT_CYCLE < 60)
+    assert np.all(np.isnan(snpm.statistic[60:])) and not snpm.significant[60:].any()
+    np.testing.assert_allclose(
+        snpm.statistic[:60], curve_test(a, b, percent_range=(0, 59)).statistic
+    )
+    b[:, 90:] = 1.0  # constant in both groups but different: t infinite, refused
+    with pytest.raises(InputError, match=r"the groups differ there.*90-100 % cycle"):
+        curve_test(a, b, nonparametric=True)
     same = np.tile(smooth_noise(1, seed=6), (5, 1))  # one generated case repeated
     with pytest.raises(InputError, match="identical generated cases have zero variance"):
         curve_test(same, same + 1.0)
@@ -195,3 +207,37 @@ def test_effect_size_without_variance_is_an_input_error() -> None:
         effect_size([2.0, 2.0, 2.0], [2.0, 2.0, 2.0])
     with pytest.raises(InputError, match="pairs"):
         effect_size([1.0, 2.0, 3.0], [1.0, 2.0], paired=True)
+
+
+def test_group_tests_pair_cases_by_their_other_parameters(
+    groups: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """Subjects that walk both ways are paired (same mass and speed); with one case missing the
+    groups are compared as two samples. Two groups against a baseline share alpha (Bonferroni)."""
+    a, b = groups
+    n = len(a)
+    cases = pd.DataFrame(
+        {
+            "case_id": [f"f{i}" for i in range(n)] + [f"b{i}" for i in range(n)],
+            "direction": ["forward"] * n + ["backward"] * n,
+            "mass_kg": np.r_[np.arange(n), np.arange(n)] + 60.0,
+        }
+    )
+    curves = pd.DataFrame(np.vstack([b, a]), index=cases["case_id"], columns=PERCENT_CYCLE)
+    (result,) = group_tests(curves, cases, "direction", "forward").values()
+    assert result.test == "ttest_paired"
+    paired = curve_test(a, b, paired=True)
+    np.testing.assert_allclose(result.statistic, paired.statistic)
+    assert "backward" in format_test("q_bw", "backward", result)
+    (cluster,) = result.clusters  # b is 6 SD above a over 20-40 %
+    assert 19 < cluster.start_pct <= 20 and 40 <= cluster.end_pct < 41
+    where = f"{cluster.start_pct:.1f}-{cluster.end_pct:.1f} % (lower"
+    assert where in format_test("q_bw", "backward", result)
+    unpaired = group_tests(curves.drop(index="b0"), cases, "direction", "forward")
+    assert unpaired["backward"].test == "ttest2"
+    three = pd.concat([cases, cases.tail(n).assign(case_id=lambda t: "x" + t.case_id)])
+    three.loc[three.case_id.str.startswith("x"), "direction"] = "sideways"
+    curves3 = pd.concat([curves, curves.tail(n).set_axis("x" + curves.index[-n:])])
+    tests = group_tests(curves3, three, "direction", "forward")
+    assert set(tests) == {"backward", "sideways"}
+    assert all(t.alpha == pytest.approx(0.025) for t in tests.values())

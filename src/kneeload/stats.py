@@ -15,10 +15,13 @@ uncertainty sweep over unknown model parameters, or measured trials of several p
 generated cases it then answers "does this factor change the curve more than the sampled spread",
 not a question about real patients.
 
-Nodes where a group has zero variance (every case has the same value, e.g. vertical GRF in swing
-is 0 N for all) make the t statistic undefined; spm1d refuses them, and so do we, with an
-InputError naming the percent ranges: pass ``percent_range`` to test a part of the cycle only
-(e.g. stance).
+Nodes with zero variance (every case has the same value, e.g. vertical GRF in swing is 0 N for
+all, or PF force in mid-stance) leave t undefined and the field's smoothness unknown there: the
+parametric test refuses them (as spm1d does) with an InputError naming the percent ranges; pass
+``percent_range`` to test a part of the cycle (e.g. stance). The permutation test needs no
+smoothness: nodes where the paired differences (or both groups) are constant and equal carry no
+evidence either way and are left out of it (spm1d's region of interest; ``tested`` False,
+statistic NaN there).
 
 Effect sizes on scalar outcomes such as peaks: Cohen's d (two samples, pooled SD) or d_z
 (paired: mean over SD of the differences), Hedges' g with the exact small-sample correction
@@ -70,6 +73,7 @@ class CurveTest:
     statistic : t at each node (a - b)
     threshold : critical |t| for the two-tailed test at ``alpha`` over the whole curve
     significant : |t| > threshold at each node (a boolean mask, e.g. to shade a plot)
+    tested : False at nodes left out of a permutation test (t = 0 / 0 there; statistic NaN)
     """
 
     test: str
@@ -81,6 +85,7 @@ class CurveTest:
     statistic: np.ndarray
     threshold: float
     significant: np.ndarray
+    tested: np.ndarray
     clusters: tuple[Cluster, ...]
 
 
@@ -170,20 +175,38 @@ def _check_groups(a: np.ndarray, b: np.ndarray, paired: bool) -> tuple[np.ndarra
         raise InputError("groups", "nodes", "the same number of nodes", f"{a.shape} vs {b.shape}")
     if paired and a.shape[0] != b.shape[0]:
         raise InputError("groups", "cases", "pairs (as many curves in a as in b)", f"{a.shape}")
-    samples = {"differences a - b": a - b} if paired else {"a": a, "b": b}
-    for name, y in samples.items():
-        flat = np.ptp(y, axis=0) == 0
-        if flat.any():
-            where = ", ".join(f"{lo:g}-{hi:g}" for lo, hi in _ranges(PERCENT_CYCLE, flat))
-            raise InputError(
-                f"group {name}",
-                "variance",
-                "curves that differ at every node (identical generated cases have zero "
-                "variance: compare a sampled population or measured trials, or test part of "
-                "the cycle with percent_range)",
-                f"zero variance at {where} % cycle",
-            )
     return a, b
+
+
+def _zero_variance_error(name: str, percent: np.ndarray, flat: np.ndarray, hint: str) -> InputError:
+    where = ", ".join(f"{lo:g}-{hi:g}" for lo, hi in _ranges(percent, flat))
+    return InputError(
+        f"group {name}",
+        "variance",
+        "curves that differ at every node (identical generated cases have zero variance: "
+        f"compare a sampled population or measured trials{hint})",
+        f"zero variance at {where} % cycle",
+    )
+
+
+def _untestable_nodes(
+    a: np.ndarray, b: np.ndarray, paired: bool, percent: np.ndarray
+) -> np.ndarray:
+    """Nodes where the t statistic is 0 / 0 (paired differences, or both groups, constant and
+    equal): no evidence either way, left out of a permutation test. Constant but different
+    values (t infinite) raise InputError."""
+    if paired:
+        difference = a - b
+        flat = np.ptp(difference, axis=0) == 0
+        differ = flat & (difference[0] != 0)
+    else:
+        flat = (np.ptp(a, axis=0) == 0) & (np.ptp(b, axis=0) == 0)
+        differ = flat & (a[0] != b[0])
+    if differ.any():
+        raise _zero_variance_error("a and b", percent, differ, " (the groups differ there)")
+    if flat.all():
+        raise _zero_variance_error("a and b", percent, flat, "")
+    return flat
 
 
 def curve_test(
@@ -205,7 +228,8 @@ def curve_test(
     ``iterations`` random ones drawn with ``seed``).
 
     ``percent_range`` (lo, hi) [% cycle] restricts the test to those nodes. Raises InputError
-    for fewer than 3 curves per group, non-finite values or zero variance at a node.
+    for fewer than 3 curves per group, non-finite values, too few permutations for ``alpha``, or
+    zero variance at a node (parametric; the permutation test leaves such nodes out, see above).
     """
     import spm1d
 
@@ -229,8 +253,12 @@ def curve_test(
     a, b = _check_groups(a, b, paired)
     name: Test = "ttest_paired" if paired else "ttest2"
     if nonparametric:
+        untested = _untestable_nodes(a, b, paired, percent)
+        roi = ~untested if untested.any() else None
         spm = (
-            spm1d.stats.nonparam.ttest_paired(a, b) if paired else spm1d.stats.nonparam.ttest2(a, b)
+            spm1d.stats.nonparam.ttest_paired(a, b, roi=roi)
+            if paired
+            else spm1d.stats.nonparam.ttest2(a, b, roi=roi)
         )
         possible = int(spm.nPermUnique)
         if 1.0 / possible > alpha:
@@ -250,13 +278,20 @@ def curve_test(
         finally:
             np.random.set_state(state)  # noqa: NPY002
     else:
+        samples = {"differences a - b": a - b} if paired else {"a": a, "b": b}
+        for group, y in samples.items():
+            flat = np.ptp(y, axis=0) == 0
+            if flat.any():
+                hint = ", test part of the cycle with percent_range, or use nonparametric=True"
+                raise _zero_variance_error(group, percent, flat, hint)
+        untested = np.zeros(len(percent), dtype=bool)
         spm = (
             spm1d.stats.ttest_paired(a, b)
             if paired
             else spm1d.stats.ttest2(a, b, equal_var=equal_var)
         )
         inference = spm.inference(alpha, two_tailed=True)
-    statistic = np.asarray(inference.z, dtype=float)
+    statistic = np.where(untested, np.nan, np.ma.getdata(inference.z))
     threshold = float(inference.zstar)
     step = percent[1] - percent[0]
     clusters = tuple(
@@ -277,7 +312,8 @@ def curve_test(
         percent_cycle=percent.copy(),
         statistic=statistic,
         threshold=threshold,
-        significant=np.abs(statistic) > threshold,
+        significant=np.abs(np.nan_to_num(statistic)) > threshold,
+        tested=~untested,
         clusters=clusters,
     )
 
@@ -348,4 +384,73 @@ def effect_size(a: Sequence[float], b: Sequence[float], *, paired: bool = False)
         hedges_g=j * d,
         ci_low=j * lo / scale,
         ci_high=j * hi / scale,
+    )
+
+
+def pair_cases(
+    cases: pd.DataFrame, by: str, group: object, baseline: object
+) -> pd.DataFrame | None:
+    """Pairs (``case_id_a`` of ``group``, ``case_id_b`` of ``baseline``) that share every other
+    parameter of the cases table (e.g. the same sampled subject walking both ways), or None
+    when the two groups are not matched one to one."""
+    others = [c for c in cases.columns if c not in ("case_id", by)]
+    a = cases[cases[by] == group]
+    b = cases[cases[by] == baseline]
+    if not others or len(a) != len(b):
+        return None
+    pairs = a.merge(b, on=others, suffixes=("_a", "_b"))
+    unique = pairs["case_id_a"].is_unique and pairs["case_id_b"].is_unique
+    return pairs if len(pairs) == len(a) and unique else None
+
+
+def group_tests(
+    case_curves: pd.DataFrame,
+    cases: pd.DataFrame,
+    by: str,
+    baseline: object,
+    *,
+    nonparametric: bool = False,
+    alpha: float = 0.05,
+) -> dict[object, CurveTest]:
+    """SPM test of each value of the case parameter ``by`` against ``baseline``, on one quantity.
+
+    ``case_curves`` is indexed by ``case_id`` with 101 columns (one quantity of
+    :func:`kneeload.plotting.cycle_curves`). Paired when every case of a group has exactly one
+    baseline case with the same other parameters, else two-sample. With several groups each test
+    runs at ``alpha`` / (number of groups) (Bonferroni) so that the family keeps ``alpha``.
+    """
+    done = cases[cases["case_id"].isin(case_curves.index)]
+    groups = [v for v in pd.unique(done[by]) if v != baseline]
+    level = alpha / max(len(groups), 1)
+    tests: dict[object, CurveTest] = {}
+    for group in groups:
+        pairs = pair_cases(done, by, group, baseline)
+        if pairs is not None:
+            a_ids, b_ids = list(pairs["case_id_a"]), list(pairs["case_id_b"])
+        else:
+            a_ids = list(done.loc[done[by] == group, "case_id"])
+            b_ids = list(done.loc[done[by] == baseline, "case_id"])
+        tests[group] = curve_test(
+            case_curves.loc[a_ids].to_numpy(dtype=float),
+            case_curves.loc[b_ids].to_numpy(dtype=float),
+            paired=pairs is not None,
+            nonparametric=nonparametric,
+            alpha=level,
+        )
+    return tests
+
+
+def format_test(quantity: str, group: object, result: CurveTest) -> str:
+    """One line per test: its kind, n, threshold and significant clusters (start-end %, p)."""
+    kind = ("SnPM " if result.nonparametric else "SPM ") + (
+        "paired t" if result.test == "ttest_paired" else "two-sample t"
+    )
+    n = f"n={result.n_a}" if result.test == "ttest_paired" else f"n={result.n_a}/{result.n_b}"
+    found = ", ".join(
+        f"{c.start_pct:.1f}-{c.end_pct:.1f} % ({'higher' if c.sign > 0 else 'lower'}, p={c.p:.3g})"
+        for c in result.clusters
+    )
+    return (
+        f"{quantity} {group}: {kind}, {n}, alpha {result.alpha:.3g}, "
+        f"|t| > {result.threshold:.2f}: {found or 'no significant region'}"
     )

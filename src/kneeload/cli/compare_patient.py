@@ -105,7 +105,7 @@ def plot_bands(bands: list[Any], patients: list[Any], found: list[Any], title: s
         ax.plot(PERCENT_CYCLE, band.mean, "k--", lw=1)
         ax.plot(PERCENT_CYCLE, patient, "C3", lw=1.8, label="patient")
         for e in (e for e in found if e.quantity == band.quantity):
-            ax.axvspan(e.start_pct, e.end_pct, color="C3", alpha=0.15, lw=0)
+            ax.axvspan(e.start_pct - 0.5, e.end_pct + 0.5, color="C3", alpha=0.15, lw=0)
         ax.set_ylabel(band.quantity)
         ax.legend(loc="upper right", fontsize="small")
     axes[-1, 0].set_xlabel("gait cycle [%]")
