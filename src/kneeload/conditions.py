@@ -23,7 +23,8 @@ Parameters (:data:`PARAMETERS`: table, unit, allowed range, healthy value):
   population and its mean alignment). The knee centre is moved laterally (varus) by
   δ = tan(α)·L_t·L_s/(L_t + L_s) from where the healthy gait puts it, the small-angle offset that
   bends the hip-knee and knee-ankle lines by α with hip and ankle in place (L_t, L_s: thigh and
-  shank lengths); so the frontal-plane lever arm of the ground reaction about the knee, and the
+  shank lengths; :func:`kneeload.gait.condition_effects.knee_lateral_offsets_m`); so the
+  frontal-plane lever arm of the ground reaction about the knee, and the
   knee adduction moment, grow (Hunt et al. 2006; Miyazaki et al. 2002).
 - ``gait.loading_response_knee_flexion_reduction_deg`` [deg]: less knee flexion at the
   stance-phase flexion peak (forward gait: loading response), tapered by a C² bump
@@ -125,12 +126,6 @@ class Condition:
         """Self-selected speed of a person with this condition whose healthy peers choose
         ``healthy_speed_m_s`` [m/s]."""
         return healthy_speed_m_s * self.self_selected_speed_factor
-
-    def knee_lateral_offset_m(self, thigh_length_m: float, shank_length_m: float) -> float:
-        """Lateral displacement of the knee centre that gives the varus angle α with hip and
-        ankle in place, δ = tan(α)·L_t·L_s/(L_t + L_s) [m] (small-angle geometry; valgus < 0)."""
-        alpha = math.radians(self.varus_alignment_deg)
-        return math.tan(alpha) * thigh_length_m * shank_length_m / (thigh_length_m + shank_length_m)
 
     def describe(self) -> str:
         """One line for a table's notes: the condition and what it changes."""

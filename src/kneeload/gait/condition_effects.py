@@ -63,11 +63,8 @@ def apply_knee_flexion_reduction(
 def knee_lateral_offsets_m(
     specs: Sequence[GaitSpec], thigh_m: FloatArray, shank_m: FloatArray
 ) -> FloatArray:
-    """Lateral knee displacement of each case's varus alignment (valgus < 0) [m], (C,)
-    (:meth:`kneeload.conditions.Condition.knee_lateral_offset_m`)."""
-    return np.array(
-        [
-            spec.condition_profile().knee_lateral_offset_m(float(t), float(s))
-            for spec, t, s in zip(specs, thigh_m, shank_m, strict=True)
-        ]
-    )
+    """Lateral displacement of each case's knee centre for its varus alignment α (valgus < 0)
+    with hip and ankle in place, δ = tan(α)·L_t·L_s/(L_t + L_s) [m], (C,): the small-angle
+    offset that bends the hip-knee and knee-ankle lines by α (thigh L_t, shank L_s [m])."""
+    varus_deg = np.array([spec.condition_profile().varus_alignment_deg for spec in specs])
+    return np.tan(np.radians(varus_deg)) * thigh_m * shank_m / (thigh_m + shank_m)
