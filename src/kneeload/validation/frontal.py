@@ -235,6 +235,11 @@ def check_jw_medial_share(data_dir: Path) -> CheckResult:
             figures[f"stance{i}_{name}_peak_share_ours"] = float(frames["ours_share"].iloc[at])
             worst_peak = max(worst_peak, abs(float(difference.iloc[at])))
     figures["share_worst_peak_difference"] = worst_peak
+    gaps = np.flatnonzero(np.diff(time_s) > 2.5 * np.median(np.diff(time_s))) + 1
+    plot_t, plot_ours, plot_implant = (
+        np.insert(np.asarray(v, dtype=np.float64), gaps, np.nan)  # no line across swing
+        for v in (time_s, frames["ours_share"], frames["implant_share"])
+    )
     return CheckResult(
         name="jw_medial_share",
         rung=RUNG_JW,
@@ -249,9 +254,9 @@ def check_jw_medial_share(data_dir: Path) -> CheckResult:
         curves=(
             Curve(
                 "medial share over stance frames (IK, calibrated generic leg)",
-                time_s,
-                frames["ours_share"].to_numpy(),
-                frames["implant_share"].to_numpy(),
+                plot_t,
+                plot_ours,
+                plot_implant,
                 "time [s]",
                 "-",
             ),
