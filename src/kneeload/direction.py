@@ -13,8 +13,9 @@ assumed:
    the ankle over the stance frames does not depend on the lab (overground or treadmill belt).
 2. **Centre-of-pressure progression** under the foot during stance: heel → toe (forward) or
    toe → heel (backward; the time reversal of forward stance, same sources).
-3. **First contact point:** the centre of pressure at contact behind the ankle (heel strike) or
-   ahead of it (toe or forefoot contact, the rule in backward walking).
+3. **First contact point:** where the centre of pressure starts within its range under the
+   foot over that stance (relative to the ankle): in the rear third (heel strike), the front
+   third (toe or forefoot contact, the rule in backward walking) or between (flat foot).
 
 The direction is forward when the hip progresses forward over the stance foot, backward when
 it progresses backward; the other two are reported, and their disagreement is noted.
@@ -36,7 +37,7 @@ FloatArray = NDArray[np.float64]
 
 #: share of each stance, from contact, over which the first contact point is averaged [-]
 FIRST_CONTACT_SHARE = 0.05
-#: distance of the centre of pressure from the ankle below which a contact is flat [m]
+#: range of the centre of pressure under the foot below which a contact is flat [m]
 FLAT_CONTACT_M = 0.02
 
 
@@ -44,8 +45,10 @@ FLAT_CONTACT_M = 0.02
 class Contact:
     """One foot contact: times [s] and where the foot first touched.
 
-    first_point : "heel" (centre of pressure behind the ankle), "toe" (ahead of it) or "flat"
-        (within :data:`FLAT_CONTACT_M`); None when the contact starts before the record
+    first_point : "heel", "toe" or "flat": the centre of pressure over the first
+        :data:`FIRST_CONTACT_SHARE` of stance in the rear, front or middle third of its range
+        (relative to the ankle) over the stance ("flat" too when the range is below
+        :data:`FLAT_CONTACT_M`); None when the contact starts before the record
     cop_from_ankle_m : centre of pressure minus ankle along the facing direction over the first
         :data:`FIRST_CONTACT_SHARE` of stance [m]
     cop_progression_m : centre-of-pressure travel along the facing direction from the first to
@@ -87,21 +90,18 @@ def _contact(trial: LegTrial, on: float, off: float) -> Contact:
     time = trial.time_s
     inside = (time >= on) & (time <= off) & (trial.grf_n[:, 1] > GRF_CONTACT_THRESHOLD_N)
     index = np.flatnonzero(inside)
-    cop_x = trial.cop_m[index, 0]
-    ankle_x = trial.joint_m[index, 0, 0]
+    from_ankle = trial.cop_m[index, 0] - trial.joint_m[index, 0, 0]
     n = len(index)
     first = max(1, int(np.ceil(FIRST_CONTACT_SHARE * n)))
     fifth = max(1, n // 5)
-    from_ankle = float(np.mean(cop_x[:first] - ankle_x[:first]))
-    progression = float(np.mean(cop_x[-fifth:]) - np.mean(cop_x[:fifth]))
-    starts_in_record = on > time[0]
+    at_contact = float(np.mean(from_ankle[:first]))
+    progression = float(np.mean(from_ankle[-fifth:]) - np.mean(from_ankle[:fifth]))
+    low, high = float(np.min(from_ankle)), float(np.max(from_ankle))
     point = None
-    if starts_in_record:
-        if abs(from_ankle) < FLAT_CONTACT_M:
-            point = "flat"
-        else:
-            point = "toe" if from_ankle > 0 else "heel"
-    return Contact(on, off, point, from_ankle, progression)
+    if on > time[0]:
+        share = (at_contact - low) / (high - low) if high - low > FLAT_CONTACT_M else 0.5
+        point = "heel" if share < 1 / 3 else "toe" if share > 2 / 3 else "flat"
+    return Contact(on, off, point, at_contact, progression)
 
 
 def detect_direction(trial: LegTrial) -> GaitDirection:

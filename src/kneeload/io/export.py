@@ -50,6 +50,7 @@ from kneeload.trial import SIDES
 
 if TYPE_CHECKING:
     from kneeload.gait.cycle import GaitCycle
+    from kneeload.io.types import CoordinateData, GroundReactionData
     from kneeload.trial import LegTrial
 
 FloatArray = NDArray[np.float64]
@@ -527,6 +528,40 @@ def _rajagopal_degrees(
             f"mtp_angle_{s}": zero,
         }
     return out
+
+
+def write_coordinates_mot(coordinates: CoordinateData, path: str | Path) -> Path:
+    """Write coordinates as an OpenSim ``.mot`` (radians and metres, ``inDegrees=no``, full
+    precision), e.g. after editing them in memory; atomic."""
+    p = Path(path)
+    columns = {"time": coordinates.time_s}
+    columns |= {name: coordinates.values[:, i] for i, name in enumerate(coordinates.names)}
+    return _write_text(p, storage_text(p.name, columns, in_degrees=False))
+
+
+def write_grf_mot(forces: GroundReactionData, path: str | Path) -> Path:
+    """Write model-frame ground reactions as an OpenSim GRF ``.mot``; atomic.
+
+    Columns ``<p>ground_force_v{x,y,z}``, ``<p>ground_force_p{x,y,z}``, ``<p>ground_torque_{x,y,z}``
+    per plate, ``<p>`` = ``r_``/``l_`` for a plate that is the only one of its foot (the
+    reader's foot from the name), else ``<k>_`` (plate number; feet then unknown). Unloaded
+    centres of pressure (NaN) are written 0.
+    """
+    p = Path(path)
+    if forces.frame != "model":
+        raise InputError(forces.source, "frame", "model-frame ground reactions", forces.frame)
+    columns: dict[str, FloatArray] = {"time": forces.time_s}
+    for k, foot in enumerate(forces.foot):
+        unique = foot is not None and forces.foot.count(foot) == 1
+        prefix = f"{foot[0]}_" if unique and foot is not None else f"{k + 1}_"
+        for values, kind in (
+            (forces.force_n[:, k], "ground_force_v"),
+            (np.nan_to_num(forces.cop_m[:, k]), "ground_force_p"),
+            (forces.free_moment_nm[:, k], "ground_torque_"),
+        ):
+            for a, ax in enumerate("xyz"):
+                columns[f"{prefix}{kind}{ax}"] = values[:, a]
+    return _write_text(p, storage_text(p.name, columns, in_degrees=True))
 
 
 # ---------------------------------------------------------------------------------------- C3D
