@@ -164,15 +164,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}", file=sys.stderr)
         return 0
     written = write_opensim(legs, destination, args.name, cycle=cycle)
-    for path in (
-        written.model,
-        written.coordinates,
-        written.grf,
-        written.external_loads,
-        written.coordinates_rajagopal,
-    ):
-        if path is not None:
-            print(f"wrote {path}", file=sys.stderr)
+    paths = [written.model, written.coordinates, written.grf, written.external_loads]
+    if written.coordinates_rajagopal is not None:
+        paths.append(written.coordinates_rajagopal)
+    for path in paths:
+        print(f"wrote {path}", file=sys.stderr)
     print(
         f"note: rigid model residual {1000 * written.rigid_residual_m:.3g} mm (distance of the "
         "trial's joint centres and centres of mass from the exported model's)",
