@@ -112,6 +112,9 @@ def test_zero_variance_names_the_range_and_percent_range_avoids_it() -> None:
     np.testing.assert_allclose(
         snpm.statistic[:60], curve_test(a, b, percent_range=(0, 59)).statistic
     )
+    a[:, 100] = smooth_noise(6, seed=8)[:, 100]  # a single testable node is left out too
+    island = curve_test(a, b, nonparametric=True, iterations=1000)
+    np.testing.assert_array_equal(island.tested, PERCENT_CYCLE < 60)
     b[:, 90:] = 1.0  # constant in both groups but different: t infinite, refused
     with pytest.raises(InputError, match=r"the groups differ there.*90-100 % cycle"):
         curve_test(a, b, nonparametric=True)

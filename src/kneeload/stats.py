@@ -42,8 +42,9 @@ from kneeload.exceptions import InputError
 
 #: nodes of the gait cycle the curves are resampled to [% cycle]
 PERCENT_CYCLE = np.linspace(0.0, 100.0, 101)
-#: random permutations of the non-parametric tests when there are more possible (seeded)
-DEFAULT_ITERATIONS = 10_000
+#: random permutations of the non-parametric tests when there are more possible (seeded); the
+#: permutation p of a cluster is then resolved to 1/5000
+DEFAULT_ITERATIONS = 5_000
 #: minimum curves per group for a test
 MIN_CASES = 3
 
@@ -193,8 +194,8 @@ def _untestable_nodes(
     a: np.ndarray, b: np.ndarray, paired: bool, percent: np.ndarray
 ) -> np.ndarray:
     """Nodes where the t statistic is 0 / 0 (paired differences, or both groups, constant and
-    equal): no evidence either way, left out of a permutation test. Constant but different
-    values (t infinite) raise InputError."""
+    equal): no evidence either way, left out of a permutation test, and so are single testable
+    nodes between them. Constant but different values (t infinite) raise InputError."""
     if paired:
         difference = a - b
         flat = np.ptp(difference, axis=0) == 0
@@ -204,6 +205,11 @@ def _untestable_nodes(
         differ = flat & (a[0] != b[0])
     if differ.any():
         raise _zero_variance_error("a and b", percent, differ, " (the groups differ there)")
+    testable = np.r_[False, ~flat, False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(testable))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start < 2:  # spm1d's permutation clusters need 2 contiguous nodes
+            flat[start:stop] = True
     if flat.all():
         raise _zero_variance_error("a and b", percent, flat, "")
     return flat
