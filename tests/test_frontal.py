@@ -295,3 +295,21 @@ def test_misspelt_programme_table_is_refused_with_a_hint(tmp_path: Path) -> None
     path.write_text(BASE + "[programm]\nweeks = 4\n", encoding="utf-8")
     with pytest.raises(InputError, match="did you mean 'programme'"):
         load_scenario(path)
+
+
+@pytest.mark.validation
+def test_measured_trial_kam_percent_needs_a_stature(subject01: dict[str, Path]) -> None:
+    """With an .osim model the segments do not give the stature: without --height the %BW·Ht
+    column is NaN and the notes say so; with it, KAM·100/(m·g·H)."""
+    from kneeload.measured import analyze
+
+    args = (subject01["kinematics"], subject01["forces"], 72.6)
+    without = analyze(*args, model=subject01["model"])
+    assert without["knee_adduction_moment_pct_bw_ht"].isna().all()
+    assert any("stature unknown" in note for note in without.attrs["notes"])
+    given = analyze(*args, model=subject01["model"], height_m=1.8)
+    np.testing.assert_allclose(
+        given["knee_adduction_moment_pct_bw_ht"],
+        100 * given["knee_adduction_moment_nm"] / (72.6 * G * 1.8),
+        rtol=1e-12,
+    )
