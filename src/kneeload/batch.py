@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kneeload.exceptions import KneeloadError
+from kneeload.exceptions import InputError, KneeloadError
 from kneeload.gait.simulate import SUMMARY_COLUMNS, SUMMARY_KEYS, check_strides, summary_values
 from kneeload.gait.spec import GaitSpec, Subject
-from kneeload.knee_loads import LoadSharingOptions
+from kneeload.knee_loads import MODEL_SCALE_RANGES, LoadSharingOptions
 from kneeload.metrics import METRIC_INPUTS, metric_names, metric_values
 
 __all__ = ["METRIC_QUANTITIES", "SUMMARY_COLUMNS_OF_CASE", "run_cases", "simulate_batch"]
@@ -35,9 +35,6 @@ SUMMARY_COLUMNS_OF_CASE: tuple[str, ...] = (
     *SUMMARY_KEYS,
     *(key for q in METRIC_QUANTITIES for key in metric_names(q)),
 )
-#: cases-table columns of the model options; cases sharing them (and ``strides``) share a batch
-_OPTION_KEYS = ("muscle_set", "exponent", "contact_area_model", "weight_bearing")
-_SIDE = 0  # the right leg, as simulate analyses it
 
 
 def simulate_batch(
@@ -68,7 +65,16 @@ def simulate_batch(
     from kneeload.knee_loads import knee_load_columns
 
     strides = check_strides(strides)
-    options = load_sharing if load_sharing is not None else LoadSharingOptions()
+    base = load_sharing if load_sharing is not None else LoadSharingOptions()
+    conditions = {spec.condition for spec in specs}
+    if len(conditions) > 1:
+        raise InputError(
+            "simulate_batch",
+            "specs",
+            "specs of one condition (its muscle strategy)",
+            str(conditions),
+        )
+    options = base.with_condition(specs[0].condition)  # the condition's muscle strategy
     options.check()
     # one stride of padding on each side, as simulate: the finite differences are one-sided
     # at a record's ends
@@ -100,27 +106,29 @@ def simulate_batch(
         np.array([leg.gravity_m_s2 for leg in legs], dtype=np.float64),
         kam,
     )
-    loads, _ = knee_load_columns(
-        time_s,
-        np.stack([angles[name] for name in FRAME_COLUMNS[3:6]], axis=-1),
-        np.stack([columns[name] for name in FRAME_COLUMNS[6:9]], axis=-1),
-        columns["knee_force_axial_n"],
-        columns["knee_force_shear_n"],
-        kam,
-        mass,
-        options,
-    )
     n = (time_s.shape[1] - 1) // (strides + 2)
     frames = strides * n + 1
+    # as simulate: muscles and contact of the frames kept and one either side
+    around = slice(n - 1, n + frames + 1)
+    loads, _ = knee_load_columns(
+        time_s[:, around],
+        np.stack([angles[name][:, around] for name in FRAME_COLUMNS[3:6]], axis=-1),
+        np.stack([columns[name][:, around] for name in FRAME_COLUMNS[6:9]], axis=-1),
+        columns["knee_force_axial_n"][:, around],
+        columns["knee_force_shear_n"][:, around],
+        kam[:, around],
+        mass,
+        options,
+        columns["grf_vertical_n"][:, around],
+    )
     stride, percent = cycle_phase(strides, n)
-    inside = slice(n, n + frames)
     shape = (len(legs), frames)
     return {
         "time_s": time_s[:, :frames],
         "stride": np.broadcast_to(stride, shape),
         "percent_cycle": np.broadcast_to(percent, shape),
-        **{name: values[:, inside] for name, values in columns.items()},
-        **{name: values[:, inside] for name, values in loads.items()},
+        **{name: values[:, n : n + frames] for name, values in columns.items()},
+        **{name: values[:, 1 : 1 + frames] for name, values in loads.items()},
     }
 
 
@@ -146,34 +154,44 @@ def _case(row: Mapping[Hashable, Any]) -> tuple[GaitSpec, LoadSharingOptions, in
         subject=Subject(mass_kg=row["mass_kg"], height_m=row["height_m"], sex=row["sex"]),
         condition=row["condition"],
     )
+    scales: dict[str, Any] = {key: float(row[key]) for key in MODEL_SCALE_RANGES if key in row}
     options = LoadSharingOptions(
         muscle_set=row["muscle_set"],
         exponent=row["exponent"],
         contact_area_model=row["contact_area_model"],
         weight_bearing=bool(row["weight_bearing"]),
+        **scales,
     )
     return spec, options, check_strides(int(row["strides"]))
 
 
+#: what one batch gives: the indices of its cases in the chunk with their columns (c, F) each,
+#: or with None (they failed); and per case its summary, or the reason it failed
+_Block = tuple[np.ndarray, dict[str, np.ndarray] | None]
+
+
 def _run_group(
-    specs: list[GaitSpec], strides: int, options: LoadSharingOptions
-) -> list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]]:
-    """Per case of one batch: (columns (F,) each, summary) or (None, reason of failure).
+    index: np.ndarray, specs: list[GaitSpec], strides: int, options: LoadSharingOptions
+) -> tuple[list[_Block], list[dict[str, float] | str]]:
+    """The cases ``index`` of a chunk, run as one batch: their blocks of columns and summaries.
 
     A batch that raises is split in halves until the failing cases stand alone, so each
     failure carries the message the case gives on its own and the others go on."""
     try:
         columns = simulate_batch(specs, strides, options)
-        rows = [{name: values[i] for name, values in columns.items()} for i in range(len(specs))]
-        return [(row, _summary(row, spec)) for row, spec in zip(rows, specs, strict=True)]
+        needed = (*SUMMARY_COLUMNS, *METRIC_INPUTS, *METRIC_QUANTITIES)
+        summaries: list[dict[str, float] | str] = [
+            _summary({name: columns[name][i] for name in needed}, spec)
+            for i, spec in enumerate(specs)
+        ]
+        return [(index, columns)], summaries
     except KneeloadError as error:
         if len(specs) == 1:
-            return [(None, str(error))]
+            return [(index, None)], [str(error)]
     half = len(specs) // 2
-    return [
-        *_run_group(specs[:half], strides, options),
-        *_run_group(specs[half:], strides, options),
-    ]
+    first = _run_group(index[:half], specs[:half], strides, options)
+    second = _run_group(index[half:], specs[half:], strides, options)
+    return first[0] + second[0], first[1] + second[1]
 
 
 def run_cases(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -188,51 +206,52 @@ def run_cases(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     the reason the case failed, its numbers NaN).
     """
     records = cases.to_dict("records")
-    results: list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]] = [(None, "")] * len(
-        records
-    )
-    groups: dict[tuple[Any, ...], list[tuple[int, GaitSpec]]] = {}
+    summaries: list[dict[str, float] | str] = [""] * len(records)
+    blocks: list[_Block] = []
+    groups: dict[tuple[Any, ...], list[tuple[int, GaitSpec, LoadSharingOptions]]] = {}
     for i, row in enumerate(records):
         try:
             spec, options, strides = _case(row)
         except KneeloadError as error:
-            results[i] = (None, str(error))
+            summaries[i] = str(error)
             continue
-        key = (strides, *(row[k] for k in _OPTION_KEYS))
-        groups.setdefault(key, []).append((i, spec))
+        key = (strides, spec.condition, options)
+        groups.setdefault(key, []).append((i, spec, options))
     for (strides, *_), members in groups.items():
-        _, options, _ = _case(records[members[0][0]])
-        done = _run_group([spec for _, spec in members], strides, options)
-        for (i, _), result in zip(members, done, strict=True):
-            results[i] = result
-    return _curves(records, results), _summary_table(records, results)
+        index = np.array([i for i, _, _ in members])
+        group_blocks, group_summaries = _run_group(
+            index, [spec for _, spec, _ in members], strides, members[0][2]
+        )
+        blocks += group_blocks
+        for i, summary in zip(index.tolist(), group_summaries, strict=True):
+            summaries[i] = summary
+    case_ids = np.array([row["case_id"] for row in records], dtype=object)
+    return _curves(case_ids, blocks), _summary_table(case_ids, summaries)
 
 
-def _curves(
-    records: list[dict[Hashable, Any]],
-    results: list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]],
-) -> pd.DataFrame:
-    ran = [(row["case_id"], columns) for row, (columns, _) in zip(records, results, strict=True)]
-    ran = [(case_id, columns) for case_id, columns in ran if columns is not None]
+def _curves(case_ids: np.ndarray, blocks: list[_Block]) -> pd.DataFrame:
+    """One table of the blocks' frames, in case order, ``case_id`` first."""
+    ran = [(index, columns) for index, columns in blocks if columns is not None]
     if not ran:
         return pd.DataFrame({"case_id": pd.Series(dtype=str), "percent_cycle": []})
-    names = list(ran[0][1])
-    lengths = [len(columns["time_s"]) for _, columns in ran]
-    data: dict[str, Any] = {"case_id": np.repeat([case_id for case_id, _ in ran], lengths)}
-    for name in names:
-        data[name] = np.concatenate([columns[name] for _, columns in ran])
+    row_case = np.concatenate(
+        [np.repeat(index, columns["time_s"].shape[1]) for index, columns in ran]
+    )
+    order = np.argsort(row_case, kind="stable")
+    in_order = bool(np.all(order == np.arange(order.size)))
+    data: dict[str, Any] = {"case_id": case_ids[row_case if in_order else row_case[order]]}
+    for name in ran[0][1]:
+        values = np.concatenate([columns[name].reshape(-1) for _, columns in ran])
+        data[name] = values if in_order else values[order]
     return pd.DataFrame(data)
 
 
-def _summary_table(
-    records: list[dict[Hashable, Any]],
-    results: list[tuple[dict[str, np.ndarray] | None, dict[str, float] | str]],
-) -> pd.DataFrame:
+def _summary_table(case_ids: np.ndarray, summaries: list[dict[str, float] | str]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    for row, (_, summary) in zip(records, results, strict=True):
+    nan = dict.fromkeys(SUMMARY_COLUMNS_OF_CASE, float("nan"))
+    for case_id, summary in zip(case_ids.tolist(), summaries, strict=True):
         if isinstance(summary, str):
-            nan = dict.fromkeys(SUMMARY_COLUMNS_OF_CASE, float("nan"))
-            rows.append({"case_id": row["case_id"], **nan, "failure": summary})
+            rows.append({"case_id": case_id, **nan, "failure": summary})
         else:
-            rows.append({"case_id": row["case_id"], **summary, "failure": None})
+            rows.append({"case_id": case_id, **summary, "failure": None})
     return pd.DataFrame(rows, columns=["case_id", *SUMMARY_COLUMNS_OF_CASE, "failure"])

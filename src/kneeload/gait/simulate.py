@@ -89,8 +89,12 @@ def simulate(
     # accelerations, muscle velocities) are one-sided, less accurate, at a record's ends
     padded = generate_cycles(spec, strides=strides + 2)
     n = (len(padded.time_s) - 1) // (strides + 2)
-    table = knee_loads(analyze_leg(padded.leg("right")), spec.subject.mass_kg, load_sharing)
-    table = table.iloc[n : n + len(cycle.time_s)].reset_index(drop=True)
+    frames = len(cycle.time_s)
+    # muscles and contact of the frames kept and one either side (their joint velocities are
+    # central differences there), not of the padding that is cut off
+    analysed = analyze_leg(padded.leg("right")).iloc[n - 1 : n + frames + 1]
+    table = knee_loads(analysed.reset_index(drop=True), spec.subject.mass_kg, load_sharing)
+    table = table.iloc[1 : 1 + frames].reset_index(drop=True)
     table["time_s"] = cycle.time_s
     table["stride"] = np.asarray(cycle.stride, dtype=np.int64)
     table["percent_cycle"] = np.asarray(cycle.percent_cycle, dtype=np.float64)
