@@ -204,7 +204,7 @@ def _untestable_nodes(
         flat = (np.ptp(a, axis=0) == 0) & (np.ptp(b, axis=0) == 0)
         differ = flat & (a[0] != b[0])
     if differ.any():
-        raise _zero_variance_error("a and b", percent, differ, " (the groups differ there)")
+        raise _zero_variance_error("a and b", percent, differ, "; constant but different there")
     testable = np.r_[False, ~flat, False].astype(np.int8)
     edges = np.flatnonzero(np.diff(testable))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
