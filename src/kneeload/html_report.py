@@ -17,12 +17,13 @@ import pandas as pd
 
 from kneeload.compare import compare_results
 from kneeload.plotting import (
+    MAX_FIGURE_CASES,
     cycle_curves,
     default_groupings,
-    default_quantities,
     figure_png,
     format_value,
     group_curves,
+    load_curves,
     plot_groups,
     write_atomic,
 )
@@ -121,7 +122,8 @@ def render_report(results_dir: str | Path) -> str:
     from kneeload.sweep import load_results
 
     out = Path(results_dir)
-    results = load_results(out)
+    results, quantities, note = load_curves(out, max_cases=MAX_FIGURE_CASES)
+    results["summary"] = load_results(out, ("summary",))["summary"]
     scenario_text = _read_text(out / "scenario.toml")
     manifest_text = _read_text(out / "manifest.json")
     manifest: dict[str, Any] = json.loads(manifest_text) if manifest_text else {}
@@ -151,7 +153,8 @@ def render_report(results_dir: str | Path) -> str:
     if curves.empty:
         parts.append("<p>No case produced curves: see the failures below.</p>")
     else:
-        quantities = default_quantities(curves)
+        if note:
+            parts.append(f'<p class="note">Curves and ratios from {html.escape(note)}.</p>')
         per_case = cycle_curves(curves, quantities)
         groupings = default_groupings(cases)
         parts.append("<h2>Load curves over the gait cycle</h2>")

@@ -106,6 +106,8 @@ DEFAULT_QUANTITIES: tuple[str, ...] = (
 )
 #: a parameter with more distinct values than this (e.g. sampled speeds) is not a default grouping
 MAX_GROUPS = 8
+#: figures of larger results folders are drawn from a random sample of this many cases
+MAX_FIGURE_CASES = 20_000
 #: columns of the curves table that are not quantities
 _CURVE_INDEX = frozenset({"case_id", "time_s", "stride", "percent_cycle"})
 
@@ -363,27 +365,60 @@ def default_groupings(cases: pd.DataFrame) -> list[tuple[str, ...]]:
     return groupings or [()]
 
 
-def write_figures(results_dir: str | Path) -> list[Path]:
-    """Write ``DIR/figures/by_<parameters>.png`` (mean ± SD curves) for the default groupings
-    of a results folder; each file is written to a temporary name and renamed. Returns paths."""
+def load_curves(
+    results_dir: str | Path,
+    quantities: Sequence[str] = (),
+    max_cases: int | None = None,
+    seed: int = 0,
+) -> tuple[dict[str, pd.DataFrame], list[str], str]:
+    """The cases of a results folder and the curves of only the quantities needed (default
+    :data:`DEFAULT_QUANTITIES`), read through :func:`kneeload.sweep.load_results`.
+
+    Quantity names are checked first (InputError with a "did you mean"). With ``max_cases``, a
+    folder with more cases is represented by a random sample of that many (``seed``), which keeps
+    memory bounded for sweeps of 10⁵-10⁶ cases. Returns the tables (``cases``, ``curves``), the
+    quantities and a note saying what was sampled ("" when nothing was).
+    """
     from kneeload.sweep import load_results
 
     out = Path(results_dir)
-    results = load_results(out)
+    cases = load_results(out, ("cases",))["cases"]
+    summary = load_results(out, ("summary",))["summary"]
+    done = cases["case_id"]
+    if "failure" in summary.columns:
+        done = summary.loc[summary["failure"].isna(), "case_id"]
+    first = load_results(out, ("curves",), cases=list(done.iloc[:1]))["curves"]
+    if first.empty:  # every case failed: no curves, and nothing to check names against
+        return {"cases": cases, "curves": first}, list(quantities), ""
+    chosen = list(quantities) or default_quantities(first)
+    check_names(out, "--quantity", chosen, quantities_of(first))
+    picked, note = None, ""
+    if max_cases is not None and len(done) > max_cases:
+        picked = list(done.sample(max_cases, random_state=seed))
+        note = f"a random sample of {max_cases} of {len(done)} cases (seed {seed})"
+    columns = ["stride", "percent_cycle", *chosen]
+    curves = load_results(out, ("curves",), columns=columns, cases=picked)["curves"]
+    return {"cases": cases, "curves": curves}, chosen, note
+
+
+def write_figures(results_dir: str | Path, max_cases: int = MAX_FIGURE_CASES) -> list[Path]:
+    """Write ``DIR/figures/by_<parameters>.png`` (mean ± SD curves) for the default groupings
+    of a results folder; each file is written to a temporary name and renamed. Folders of more
+    than ``max_cases`` cases are drawn from a random sample of them (said in the titles).
+    Returns the paths."""
+    out = Path(results_dir)
+    results, quantities, note = load_curves(out, max_cases=max_cases)
     if results["curves"].empty:
         return []
-    quantities = default_quantities(results["curves"])
     per_case = cycle_curves(results["curves"], quantities)
     paths = []
     for by in default_groupings(results["cases"]):
         groups = {q: group_curves(per_case[q], results["cases"], by) for q in quantities}
         title = "mean ± SD by " + " × ".join(by) if by else "mean ± SD over all cases"
+        title += f" ({note})" if note else ""
         name = "by_" + "_x_".join(by) if by else "all_cases"
-        paths.append(
-            write_atomic(
-                figure_png(plot_groups(groups, None, title)), out / "figures" / f"{name}.png"
-            )
-        )
+        png = figure_png(plot_groups(groups, None, title))
+        paths.append(write_atomic(png, out / "figures" / f"{name}.png"))
     return paths
 
 

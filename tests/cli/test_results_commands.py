@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from kneeload.cli import main
-from kneeload.plotting import write_figures
+from kneeload.plotting import load_curves, write_figures
 from kneeload.sweep import load_results
 
 #: forward and backward level and uphill walking at two speeds: 8 cases, all paired
@@ -77,6 +77,18 @@ def test_write_figures_writes_pngs_per_default_grouping(results: Path) -> None:
     for path in paths:
         assert path.parent == results / "figures" and path.read_bytes().startswith(PNG)
     assert not list((results / "figures").glob(".*"))  # no temporary file left
+
+
+def test_only_the_needed_columns_and_at_most_max_cases_are_read(results_dir: Path) -> None:
+    tables, quantities, note = load_curves(results_dir, ["pf_force_bw"], max_cases=3)
+    curves = tables["curves"]
+    assert quantities == ["pf_force_bw"] and len(tables["cases"]) == 8
+    assert set(curves.columns) == {"case_id", "stride", "percent_cycle", "pf_force_bw"}
+    assert curves["case_id"].nunique() == 3 and "3 of 8 cases" in note
+    again, _, _ = load_curves(results_dir, ["pf_force_bw"], max_cases=3)
+    pd.testing.assert_frame_equal(again["curves"], curves)  # a fixed seed: the same sample
+    _, everything, note = load_curves(results_dir)
+    assert everything[0] == "tf_compressive_bw" and note == ""
 
 
 def test_plot_writes_the_figure_and_prints_its_path(

@@ -30,12 +30,10 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kneeload.compare import compare_results, default_output, format_peaks, write_comparison
-    from kneeload.sweep import load_results
+    from kneeload.plotting import load_curves
 
-    results = load_results(args.results)
-    comparison = compare_results(
-        results, args.by, args.baseline, args.quantity, source=args.results
-    )
+    results, quantities, _ = load_curves(args.results, args.quantity)
+    comparison = compare_results(results, args.by, args.baseline, quantities, source=args.results)
     out = args.out or default_output(args.results, comparison)
     write_comparison(comparison, out)
     print(format_peaks(comparison.peaks))

@@ -30,13 +30,12 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kneeload.exceptions import InputError
-    from kneeload.plotting import figure_png, plot_results, write_atomic
-    from kneeload.sweep import load_results
+    from kneeload.plotting import figure_png, load_curves, plot_results, write_atomic
 
     if args.out is not None and Path(args.out).suffix.lower() != ".png":
         raise InputError(args.out, "--out", "a file name ending in .png")
-    results = load_results(args.results)
-    figure = plot_results(results, args.by, args.quantity, source=args.results)
+    results, quantities, _ = load_curves(args.results, args.quantity)
+    figure = plot_results(results, args.by, quantities, source=args.results)
     name = "by_" + "_x_".join(args.by) if args.by else "all_cases"
     out = Path(args.out) if args.out else Path(args.results) / "figures" / f"{name}.png"
     print(write_atomic(figure_png(figure), out))
