@@ -171,3 +171,33 @@ def test_bad_input_exits_2_with_one_line(
     assert err.count("\n") == 0
     assert err.startswith("kneeload compare-patient: error:")
     assert message in err
+
+
+def test_a_measured_trial_against_the_generated_band(
+    subject01: dict[str, Path],
+    population: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """OpenSim's subject01 walk, analysed by kneeload.analyze, goes through compare-patient; its
+    one whole stride is the patient curve (a generated band is narrow: it leaves it)."""
+    from kneeload import analyze
+
+    table = analyze(
+        subject01["kinematics"], subject01["forces"], mass_kg=72.6, model=subject01["model"]
+    )
+    trial = tmp_path / "subject01_walk.parquet"
+    table.to_parquet(trial)
+    argv = [
+        "compare-patient",
+        str(trial),
+        "--norm",
+        str(population),
+        "--match",
+        "direction=forward",
+    ]
+    assert main([*argv, "--quantity", "tf_compressive_bw", "--out", str(tmp_path / "s01")]) == 0
+    assert "tf_compressive_bw: band mean ± 2 SD of 4 cases" in capsys.readouterr().out
+    found = pd.read_csv(tmp_path / "s01.csv")
+    assert (found["end_pct"] >= found["start_pct"]).all()
+    assert found["max_beyond"].gt(0).all() and found["max_beyond_sd"].ge(0).all()
