@@ -6,6 +6,14 @@ Numba flags follow stumpy's ``config.py``: ``fastmath`` without ``nnan``/``ninf`
 
 from __future__ import annotations
 
+import os
+
+#: OpenMP worker threads sleep while they wait instead of spinning (GNU libgomp reads this when
+#: numba first loads its OpenMP threading layer, after this module). On a loaded 2-core machine
+#: spinning workers made a one-cycle kernel call take ~10 ms instead of ~0.02 ms, with large
+#: batches unchanged (benchmarks/results/results.md, issue 7). A value the user set is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 #: fastmath flags for every ``@njit`` kernel.
 FASTMATH_FLAGS: set[str] = {
     "nsz",
