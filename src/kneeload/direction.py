@@ -11,11 +11,14 @@ assumed:
    forward walking reversed in time: Winter, Pluck & Yang 1989, J Mot Behav 21:291; Grasso,
    Bianchi & Lacquaniti 1998, J Neurophysiol 80:1868). The mean velocity of the hip relative to
    the ankle over the stance frames does not depend on the lab (overground or treadmill belt).
-2. **Centre-of-pressure progression** under the foot during stance: heel → toe (forward) or
-   toe → heel (backward; the time reversal of forward stance, same sources).
-3. **First contact point:** where the centre of pressure starts within its range under the
-   foot over that stance (relative to the ankle): in the rear third (heel strike), the front
-   third (toe or forefoot contact, the rule in backward walking) or between (flat foot).
+2. **Centre-of-pressure progression** along the foot during stance: heel → toe (forward) or
+   toe → heel (backward; the time reversal of forward stance, same sources). "Along the foot"
+   is the projection of the centre of pressure minus the ankle on the foot-fixed direction
+   from the ankle to the foot's centre of mass, so it follows the foot as the heel rises and on
+   a treadmill belt.
+3. **First contact point:** where the centre of pressure starts within its range along the
+   foot over that stance: in the rear third (heel strike), the front third (toe or forefoot
+   contact, the rule in backward walking) or between (flat foot).
 
 The direction is forward when the hip progresses forward over the stance foot, backward when
 it progresses backward; the other two are reported, and their disagreement is noted.
@@ -47,12 +50,12 @@ class Contact:
 
     first_point : "heel", "toe" or "flat": the centre of pressure over the first
         :data:`FIRST_CONTACT_SHARE` of stance in the rear, front or middle third of its range
-        (relative to the ankle) over the stance ("flat" too when the range is below
+        along the foot over the stance ("flat" too when the range is below
         :data:`FLAT_CONTACT_M`); None when the contact starts before the record
-    cop_from_ankle_m : centre of pressure minus ankle along the facing direction over the first
+    cop_from_ankle_m : centre of pressure along the foot from the ankle over the first
         :data:`FIRST_CONTACT_SHARE` of stance [m]
-    cop_progression_m : centre-of-pressure travel along the facing direction from the first to
-        the last fifth of stance [m] (> 0 heel → toe)
+    cop_progression_m : centre-of-pressure travel along the foot from the first to the last
+        fifth of stance [m] (> 0 heel → toe)
     """
 
     on_s: float
@@ -90,7 +93,10 @@ def _contact(trial: LegTrial, on: float, off: float) -> Contact:
     time = trial.time_s
     inside = (time >= on) & (time <= off) & (trial.grf_n[:, 1] > GRF_CONTACT_THRESHOLD_N)
     index = np.flatnonzero(inside)
-    from_ankle = trial.cop_m[index, 0] - trial.joint_m[index, 0, 0]
+    ankle = trial.joint_m[index, 0]
+    forward = trial.com_m[index, 0] - ankle  # foot-fixed, anterior (the foot's mass centre)
+    forward /= np.linalg.norm(forward, axis=1)[:, None]
+    from_ankle = np.sum((trial.cop_m[index] - ankle) * forward, axis=1)
     n = len(index)
     first = max(1, int(np.ceil(FIRST_CONTACT_SHARE * n)))
     fifth = max(1, n // 5)
