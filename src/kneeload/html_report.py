@@ -95,8 +95,9 @@ def _group_summary(results: dict[str, pd.DataFrame], by: tuple[str, ...]) -> pd.
         row["cases"] = len(part)
         for column in columns:
             values = part[column].dropna()
-            sd = f" ({values.std(ddof=1):.2f})" if len(values) > 1 else ""
-            row[SUMMARY_COLUMNS[column]] = f"{values.mean():.2f}{sd}" if len(values) else "–"
+            digits = 0 if values.abs().max() >= 100 else 2
+            sd = f" ({values.std(ddof=1):.{digits}f})" if len(values) > 1 else ""
+            row[SUMMARY_COLUMNS[column]] = f"{values.mean():.{digits}f}{sd}" if len(values) else "–"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -164,7 +165,9 @@ def render_report(results_dir: str | Path) -> str:
             parts.append(f"<h3>{html.escape(title)}</h3>")
             parts.append(_image(figure_png(plot_groups(groups, None, title)), title))
         if not results["summary"].empty:
-            by = max(groupings, key=len)
+            by = ("direction", "grade_pct")
+            if by not in groupings:
+                by = max(groupings, key=len)
             parts.append("<h2>Peak values per group: mean (SD across cases)</h2>")
             parts.append(_table(_group_summary(results, by)))
         comparison = _direction_comparison(results)
