@@ -17,6 +17,7 @@ from kneeload.stats import (
     format_test,
     group_tests,
     hedges_correction,
+    spm_masks,
 )
 
 NODES = len(PERCENT_CYCLE)
@@ -244,3 +245,32 @@ def test_group_tests_pair_cases_by_their_other_parameters(
     tests = group_tests(curves3, three, "direction", "forward")
     assert set(tests) == {"backward", "sideways"}
     assert all(t.alpha == pytest.approx(0.025) for t in tests.values())
+
+
+def test_spm_masks_for_kneeload_compare(groups: tuple[np.ndarray, np.ndarray]) -> None:
+    """From a results folder's long tables: the mask marks 20-40 % for the offset quantity; a
+    quantity that is 0 in every case gets no mask and a line saying why."""
+    a, b = groups
+    n = len(a)
+    ids = [f"f{i}" for i in range(n)] + [f"b{i}" for i in range(n)]
+    cases = pd.DataFrame(
+        {"case_id": ids, "direction": ["forward"] * n + ["backward"] * n, "mass_kg": 60.0}
+    )
+    cases["mass_kg"] += np.r_[np.arange(n), np.arange(n)]
+    values = np.vstack([a, b])
+    curves = pd.DataFrame(
+        {
+            "case_id": np.repeat(ids, NODES),
+            "stride": 1,
+            "percent_cycle": np.tile(PERCENT_CYCLE, 2 * n),
+            "q_bw": values.ravel(),
+            "zero_bw": 0.0,
+        }
+    )
+    masks, lines = spm_masks(
+        {"cases": cases, "curves": curves}, ["q_bw", "zero_bw"], "direction", "forward"
+    )
+    np.testing.assert_array_equal(masks["q_bw"], (PERCENT_CYCLE >= 20) & (PERCENT_CYCLE <= 40))
+    assert "zero_bw" not in masks
+    assert lines[0].startswith("q_bw backward: SPM paired t, n=10")
+    assert lines[1].startswith("zero_bw: no SPM test:") and "zero variance at 0-100 %" in lines[1]

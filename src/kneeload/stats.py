@@ -31,7 +31,7 @@ distribution (Cumming & Finch 2001; Lakens 2013, Front Psychol 4:863).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -288,7 +288,10 @@ def curve_test(
         for group, y in samples.items():
             flat = np.ptp(y, axis=0) == 0
             if flat.any():
-                hint = ", test part of the cycle with percent_range, or use nonparametric=True"
+                hint = (
+                    ", test part of the cycle with percent_range, or use the permutation test"
+                    " (nonparametric=True; kneeload compare --spm snpm)"
+                )
                 raise _zero_variance_error(group, percent, flat, hint)
         untested = np.zeros(len(percent), dtype=bool)
         spm = (
@@ -460,3 +463,39 @@ def format_test(quantity: str, group: object, result: CurveTest) -> str:
         f"{quantity} {group}: {kind}, {n}, alpha {result.alpha:.3g}, "
         f"|t| > {result.threshold:.2f}: {found or 'no significant region'}"
     )
+
+
+def spm_masks(
+    results: Mapping[str, pd.DataFrame],
+    quantities: Sequence[str],
+    by: str,
+    baseline: object,
+    *,
+    nonparametric: bool = False,
+    alpha: float = 0.05,
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """For ``kneeload compare``: per quantity, where any group differs from the baseline
+    (:func:`group_tests` on a results folder's tables), as a mask over the 101 nodes of percent
+    cycle, and one report line per test. A quantity that cannot be tested (too few cases, zero
+    variance) gets no mask and a line saying why."""
+    from kneeload.plotting import cycle_curves
+
+    per_case = cycle_curves(results["curves"], quantities)
+    masks: dict[str, np.ndarray] = {}
+    lines: list[str] = []
+    for quantity in quantities:
+        try:
+            tests = group_tests(
+                per_case[quantity],
+                results["cases"],
+                by,
+                baseline,
+                nonparametric=nonparametric,
+                alpha=alpha,
+            )
+        except InputError as error:
+            lines.append(f"{quantity}: no SPM test: {error}")
+            continue
+        masks[quantity] = np.logical_or.reduce([t.significant for t in tests.values()])
+        lines += [format_test(quantity, group, test) for group, test in tests.items()]
+    return masks, lines
