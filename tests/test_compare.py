@@ -14,7 +14,9 @@ from scipy import stats
 from kneeload.compare import PAIRED, UNPAIRED, compare_results, ratio_interval
 from kneeload.exceptions import InputError
 from kneeload.plotting import (
+    MAX_DRAWN_GROUPS,
     PERCENT_GRID,
+    check_grouping,
     cycle_curves,
     group_curves,
     mask_runs,
@@ -209,3 +211,16 @@ def test_plot_groups_draws_a_mean_line_and_band_per_group() -> None:
     ax = figure.axes[0]
     assert len(ax.collections) == 2  # one ± SD band per group
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), 0.5)
+
+
+def test_a_sampled_parameter_is_refused_as_a_grouping() -> None:
+    cases = pd.DataFrame(
+        {
+            "case_id": [f"c{i}" for i in range(2 * MAX_DRAWN_GROUPS)],
+            "speed_m_s": np.linspace(0.8, 1.4, 2 * MAX_DRAWN_GROUPS),
+            "direction": ["forward", "backward"] * MAX_DRAWN_GROUPS,
+        }
+    )
+    check_grouping("results", cases, ["direction"])
+    with pytest.raises(InputError, match=f"speed_m_s: {2 * MAX_DRAWN_GROUPS} groups"):
+        check_grouping("results", cases, ["speed_m_s"])

@@ -29,6 +29,7 @@ from kneeload.exceptions import InputError
 from kneeload.plotting import (
     PERCENT_GRID,
     GroupCurve,
+    check_grouping,
     check_names,
     cycle_curves,
     default_quantities,
@@ -182,7 +183,7 @@ def compare_results(
     InputError naming ``source``.
     """
     cases, curves = results["cases"], results["curves"]
-    check_names(source, "--by", [by], parameters_of(cases))
+    check_grouping(source, cases, [by])
     if curves.empty:
         raise InputError(source, "curves", "at least one case that did not fail", "none")
     chosen = list(quantities) or default_quantities(curves)

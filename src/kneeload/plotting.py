@@ -108,6 +108,8 @@ DEFAULT_QUANTITIES: tuple[str, ...] = (
 MAX_GROUPS = 8
 #: figures of larger results folders are drawn from a random sample of this many cases
 MAX_FIGURE_CASES = 20_000
+#: most groups one figure or comparison draws (a sampled, continuous parameter has thousands)
+MAX_DRAWN_GROUPS = 24
 #: columns of the curves table that are not quantities
 _CURVE_INDEX = frozenset({"case_id", "time_s", "stride", "percent_cycle"})
 
@@ -147,6 +149,21 @@ def check_names(
             if len(allowed) > 12:
                 shown += f", ... ({len(allowed)} in all)"
             raise InputError(source, field, f"one of {shown}", found)
+
+
+def check_grouping(source: str | Path, cases: pd.DataFrame, by: Sequence[str]) -> None:
+    """InputError unless ``by`` are case parameters making at most :data:`MAX_DRAWN_GROUPS`
+    groups."""
+    check_names(source, "--by", by, parameters_of(cases))
+    n_groups = len(cases[list(by)].drop_duplicates()) if by else 1
+    if n_groups > MAX_DRAWN_GROUPS:
+        raise InputError(
+            source,
+            "--by",
+            f"parameters making at most {MAX_DRAWN_GROUPS} groups (a sampled parameter has a "
+            "value per case)",
+            f"{' × '.join(by)}: {n_groups} groups",
+        )
 
 
 def default_quantities(curves: pd.DataFrame) -> list[str]:
@@ -329,7 +346,7 @@ def plot_results(
     grouped by the case parameters ``by``; quantities default to :data:`DEFAULT_QUANTITIES`.
     Unknown names raise InputError naming ``source``."""
     cases, curves = results["cases"], results["curves"]
-    check_names(source, "--by", by, parameters_of(cases))
+    check_grouping(source, cases, by)
     if curves.empty:
         raise InputError(source, "curves", "at least one case that did not fail", "none")
     chosen = list(quantities) or default_quantities(curves)
