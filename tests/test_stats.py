@@ -11,6 +11,7 @@ from scipy.ndimage import gaussian_filter1d
 from kneeload.exceptions import InputError
 from kneeload.stats import (
     PERCENT_CYCLE,
+    curve_matrix,
     curve_test,
     cycle_curve,
     effect_size,
@@ -274,3 +275,25 @@ def test_spm_masks_for_kneeload_compare(groups: tuple[np.ndarray, np.ndarray]) -
     assert "zero_bw" not in masks
     assert lines[0].startswith("q_bw backward: SPM paired t, n=10")
     assert lines[1].startswith("zero_bw: no SPM test:") and "zero variance at 0-100 %" in lines[1]
+
+
+def test_curve_matrix_equals_cycle_curve_per_case() -> None:
+    """The vectorised matrix of a results folder's curves equals the per-trial resampling, for
+    irregular samples, two strides per case and any case order."""
+    rng = np.random.default_rng(3)
+    parts = []
+    for case in range(5):
+        for stride in (1, 2):
+            percent = np.sort(rng.uniform(0, 100, 57))
+            q = np.sin(percent / 10) + stride + case + rng.normal(0, 0.01, 57)
+            parts.append(
+                pd.DataFrame(
+                    {"case_id": f"c{case}", "stride": stride, "percent_cycle": percent, "q": q}
+                )
+            )
+    curves = pd.concat(parts, ignore_index=True)
+    ids = ["c3", "c0", "c4"]
+    expected = [cycle_curve(curves[curves["case_id"] == c], "q") for c in ids]
+    np.testing.assert_allclose(curve_matrix(curves, "q", ids), expected, rtol=1e-12)
+    with pytest.raises(InputError, match="curves for every case"):
+        curve_matrix(curves, "q", ["c1", "nope"])

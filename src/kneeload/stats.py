@@ -143,12 +143,18 @@ def cycle_curve(table: pd.DataFrame, quantity: str, source: str = "table") -> np
 
 def curve_matrix(curves: pd.DataFrame, quantity: str, case_ids: Sequence[str]) -> np.ndarray:
     """(cases x 101) matrix of ``quantity`` for ``case_ids`` from a results folder's ``curves``
-    table (rows of ``case_id``, ``stride``, ``percent_cycle``), in the given order."""
-    groups = dict(tuple(curves.groupby("case_id", sort=False)))
-    missing = [c for c in case_ids if c not in groups]
+    table (rows of ``case_id``, ``stride``, ``percent_cycle``), in the given order: whole
+    strides resampled and averaged per case as :func:`cycle_curve` does, by the vectorised
+    :func:`kneeload.plotting.cycle_curves`."""
+    from kneeload.plotting import cycle_curves
+
+    if quantity not in curves.columns:
+        raise InputError("curves", quantity, "a column of the curves table")
+    table = cycle_curves(curves[curves["case_id"].isin(case_ids)], [quantity])[quantity]
+    missing = [c for c in case_ids if c not in table.index]
     if missing:
         raise InputError("curves", "case_id", "curves for every case", f"none for {missing[:3]}")
-    return np.array([cycle_curve(groups[c], quantity, f"case {c}") for c in case_ids])
+    return table.loc[list(case_ids)].to_numpy(dtype=float)
 
 
 def _ranges(percent: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
