@@ -58,6 +58,10 @@ FloatArray = NDArray[np.float64]
 #: lateral position of each hip centre [m] when a leg has no 3-D knee (half the hip spacing of
 #: models/gait/body.toml's default adult is of this order; only the frontal plane uses it)
 DEFAULT_HIP_Z_M = 0.0875
+#: spread of the knee centre in the femur above which the knee is exported as translating [m]
+KNEE_TRANSLATION_M = 1e-6
+#: most knots of an exported translating knee's splines (Delp 1990's have 7 to 12)
+KNEE_KNOTS = 20
 #: share of Izz given to the two other principal inertias (they do not enter planar motion)
 _OFF_AXIS_INERTIA = 0.3
 #: force below which a foot counts as unloaded for the exported centre of pressure [N] (moves
@@ -77,6 +81,9 @@ class _Leg:
     mass_kg, inertia_kg_m2 : (3,) thigh, shank, foot
     z_m : lateral position of the leg's joints [m]
     rigid_residual_m : largest distance between a point of the trial and the rigid model [m]
+    knee_spline : knots of the knee angle coordinate [rad] and the knee position in the femur
+        (x, y) [m] at them, when the knee translates with its angle (Delp 1990 in OpenSim
+        models); None for a fixed knee
     """
 
     angle_rad: FloatArray
@@ -88,6 +95,7 @@ class _Leg:
     inertia_kg_m2: FloatArray
     z_m: float
     rigid_residual_m: float
+    knee_spline: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
 
 def _rotation(angle: FloatArray) -> FloatArray:
@@ -125,8 +133,12 @@ def _leg(trial: LegTrial, level_rad: float, default_z_m: float) -> _Leg:
         ankle_local.mean(axis=0),
         com_local.mean(axis=0),
     )
+    knee_error = np.linalg.norm(knee_local - knee_mean, axis=1)
+    knee_spline = None
+    if np.max(knee_error) > KNEE_TRANSLATION_M:
+        knee_spline, knee_error = _knee_spline(tibia - femur, knee_local)
     residual = max(
-        float(np.max(np.linalg.norm(knee_local - knee_mean, axis=1))),
+        float(np.max(knee_error)),
         float(np.max(np.linalg.norm(ankle_local - ankle_mean, axis=1))),
         float(np.max(np.linalg.norm(com_local - com_mean, axis=2))),
     )
@@ -141,7 +153,28 @@ def _leg(trial: LegTrial, level_rad: float, default_z_m: float) -> _Leg:
         inertia_kg_m2=trial.segment_inertia_kg_m2[::-1].copy(),
         z_m=z,
         rigid_residual_m=residual,
+        knee_spline=knee_spline,
     )
+
+
+def _knee_spline(
+    angle_rad: FloatArray, knee_in_femur_m: FloatArray
+) -> tuple[tuple[FloatArray, FloatArray, FloatArray], FloatArray]:
+    """Knee position in the femur as a function of the knee angle: up to :data:`KNEE_KNOTS`
+    knots at the frames nearest to evenly spaced angles over the trial's range (exact points of
+    the function); and the distance of each frame from the spline (OpenSim's SimmSpline, as
+    the reader evaluates it)."""
+    from kneeload.io.osim import CubicSpline
+
+    order = np.argsort(angle_rad)
+    targets = np.linspace(angle_rad[order[0]], angle_rad[order[-1]], KNEE_KNOTS)
+    picked = np.unique(order[np.searchsorted(angle_rad[order], targets).clip(0, len(order) - 1)])
+    picked = picked[np.argsort(angle_rad[picked])]
+    keep = np.r_[True, np.diff(angle_rad[picked]) > 1e-4]
+    knots = angle_rad[picked][keep]
+    values = [knee_in_femur_m[picked][keep, a] for a in range(2)]
+    fitted = np.column_stack([CubicSpline.from_points(knots, v).value(angle_rad) for v in values])
+    return (knots, values[0], values[1]), np.linalg.norm(fitted - knee_in_femur_m, axis=1)
 
 
 def _check_legs(legs: Mapping[str, LegTrial]) -> list[str]:
@@ -242,8 +275,40 @@ def _joint(
     )
 
 
-def _axis(name: str, axis: str, coordinate: str | None) -> str:
-    if coordinate is None:
+def _knee(s: str, leg: _Leg) -> str:
+    """Knee joint of one side: a pin at the fixed knee centre, or a CustomJoint whose
+    translations are SimmSplines of the knee angle (as gait10dof18musc's knee, Delp 1990)."""
+    coordinate = f"knee_angle_{s}"
+    if leg.knee_spline is None:
+        at = (*leg.knee_in_femur_m, 0.0)
+        return _joint("PinJoint", f"knee_{s}", f"femur_{s}", f"tibia_{s}", at, coordinate)
+    knots, x, y = leg.knee_spline
+
+    def spline(values: FloatArray) -> str:
+        def numbers(v: FloatArray) -> str:
+            return " ".join(f"{a:.17g}" for a in v)
+
+        points = f"<x>{numbers(knots)}</x><y>{numbers(values)}</y>"
+        return f'<SimmSpline name="function">{points}</SimmSpline>'
+
+    pin = _joint("CustomJoint", f"knee_{s}", f"femur_{s}", f"tibia_{s}", (0, 0, 0), coordinate)
+    return pin.replace(
+        "</CustomJoint>",
+        "<SpatialTransform>"
+        + _axis("rotation1", "0 0 1", coordinate)
+        + _axis("rotation2", "1 0 0", None)
+        + _axis("rotation3", "0 1 0", None)
+        + _axis("translation1", "1 0 0", coordinate, spline(x))
+        + _axis("translation2", "0 1 0", coordinate, spline(y))
+        + _axis("translation3", "0 0 1", None)
+        + "</SpatialTransform></CustomJoint>",
+    )
+
+
+def _axis(name: str, axis: str, coordinate: str | None, function: str | None = None) -> str:
+    if function is not None:
+        pass
+    elif coordinate is None:
         function = '<Constant name="function"><value>0</value></Constant>'
     else:
         function = (
@@ -301,14 +366,7 @@ def osim_text(name: str, legs: Mapping[str, _Leg], body_mass_kg: float) -> str:
         ]
         joints += [
             _joint("PinJoint", f"hip_{s}", "pelvis", f"femur_{s}", (0, 0, z), f"hip_flexion_{s}"),
-            _joint(
-                "PinJoint",
-                f"knee_{s}",
-                f"femur_{s}",
-                f"tibia_{s}",
-                (*leg.knee_in_femur_m, 0.0),
-                f"knee_angle_{s}",
-            ),
+            _knee(s, leg),
             _joint(
                 "PinJoint",
                 f"ankle_{s}",
