@@ -124,22 +124,42 @@ def throughput(
     return rows, notes
 
 
+#: chunk of the whole pipeline [cycles]: simulate_batch holds ~0.4 MB per cycle (3 strides
+#: generated, tables), so 1 000 cycles take ~400 MB
+PIPELINE_CHUNK = 1_000
+
+
 def pipeline(max_cycles: int, repeats: int, budget_s: float) -> tuple[list[dict[str, object]], str]:
-    """Rows of the whole pipeline (``benchmarks.pipeline.bench_pipeline``), or why absent."""
+    """Rows of the whole pipeline (:func:`kneeload.batch.simulate_batch` on the population-like
+    specs of ``benchmarks.pipeline``), chunked, or why it is absent."""
     try:
-        bench = importlib.import_module("benchmarks.pipeline").bench_pipeline
+        specs_of = importlib.import_module("benchmarks.pipeline").population_specs
+        simulate_batch = importlib.import_module("kneeload.batch").simulate_batch
     except (ImportError, AttributeError) as error:
         return [], f"whole pipeline: not measured (benchmarks.pipeline unavailable: {error})"
     rows: list[dict[str, object]] = []
     rate = None
+    note = (
+        "whole pipeline: kneeload.batch.simulate_batch (generator, inverse dynamics, static "
+        "optimisation, contact) on benchmarks.pipeline's population-like specs, in chunks of "
+        f"{PIPELINE_CHUNK:,} cycles"
+    )
     for n in (s for s in SIZES if s <= max_cycles):
         if rate is not None and n / rate > budget_s:
-            return rows, f"whole pipeline, {n} cycles: skipped (~{n / rate:.0f} s > --budget-s)"
-        seconds = float(bench(n, 1 if n >= 100_000 else repeats))
+            return rows, note + f"; {n:,} cycles skipped (~{n / rate:,.0f} s > --budget-s)"
+        specs = specs_of(min(n, PIPELINE_CHUNK))
+        calls = -(-n // len(specs))
+        seconds = _median_seconds(
+            lambda specs=specs: simulate_batch(specs), calls, 1 if n >= 10_000 else repeats
+        )
         rate = n / seconds
-        rows.append(_row("whole pipeline", "kneeload", n, seconds, chunked=n > stages.CHUNK_CYCLES))
+        tracemalloc.start()
+        simulate_batch(specs)
+        mib = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        rows.append(_row("whole pipeline", "kneeload", n, seconds, peak_mib=mib, chunked=calls > 1))
         print(_format(rows[-1]), flush=True)
-    return rows, "whole pipeline: benchmarks.pipeline.bench_pipeline (its own inputs and chunking)"
+    return rows, note
 
 
 def threads(n_cycles: int, repeats: int) -> list[dict[str, object]]:
@@ -202,7 +222,7 @@ def main() -> None:
         osim_rows, osim_notes = opensim_compare.compare(3)
     commands, compiles = ([], [])
     if not args.no_cli:
-        commands, compiles = cli.command_times(3), cli.compile_times(1)
+        commands, compiles = cli.command_times(1), cli.compile_times(1)
     sweep_figures = "sweep: skipped (--no-sweep)" if args.no_sweep else sweep()
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "

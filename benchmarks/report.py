@@ -213,7 +213,7 @@ def write(
                 f"({theirs:,.0f} frames/s including its loading)."
             )
     md += [f"- {n}" for n in osim_notes]
-    md += ["", "## Command line (whole process, median of 3; cold = empty numba cache)", ""]
+    md += ["", "## Command line (whole process, one run each; cold = empty numba cache)", ""]
     if commands:
         md += [
             "| command | cold s | warm s |",
