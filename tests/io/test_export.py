@@ -261,3 +261,30 @@ def test_measured_trial_export_round_trip(subject01: dict[str, Path], tmp_path: 
     print("subject01 export round trip, max relative error:", errors)
     assert max(errors.values()) <= 1e-3
     assert back.attrs["direction"] == "forward"
+
+
+def test_rajagopal_coordinates_are_recognised_with_the_same_angles(tmp_path: Path) -> None:
+    """The Rajagopal-named coordinates of a generated case are read as that model family
+    (knee positive in flexion) and give the same hip, knee and ankle angles as the
+    gait10dof18musc ones."""
+    from kneeload.io.opensim import read_coordinates
+    from kneeload.trial import coordinate_set
+
+    cycle = _cycle("backward", 0.0)
+    exported = write_opensim({s: cycle.leg(s) for s in ("right", "left")}, tmp_path, "case", cycle)
+    assert exported.coordinates_rajagopal is not None
+    angles = {}
+    for path in (exported.coordinates, exported.coordinates_rajagopal):
+        data = read_coordinates(path)
+        family = coordinate_set(data.names, "right", str(path))
+        angles[family.family] = family.values(data, data.values)
+    assert set(angles) == {"gait10dof18musc", "Rajagopal2016"}
+    for role in ("hip_flexion", "knee_flexion", "ankle_dorsiflexion"):
+        np.testing.assert_allclose(
+            angles["Rajagopal2016"][role], angles["gait10dof18musc"][role], atol=1e-12
+        )
+    np.testing.assert_allclose(
+        np.degrees(angles["Rajagopal2016"]["knee_flexion"]),
+        cycle.angles_deg["knee_flexion_deg"][:, 0],
+        atol=1e-9,
+    )
