@@ -327,11 +327,14 @@ def _dask(scheduler: str, workers: int | None) -> Iterator[_Executor]:
     try:
         if scheduler == "local":
             with _sigint_ignored():
+                n_workers = workers or os.cpu_count() or 1
                 cluster = distributed.LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1,
+                    n_workers=n_workers,
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # the cores shared between the workers' numba thread pools
+                    env={"NUMBA_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // n_workers))},
                 )
             client = distributed.Client(cluster)
         else:

@@ -192,3 +192,21 @@ def test_a_finished_run_says_where_its_results_are(
     assert main(["run", str(scenario), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert "8 cases (0 failed" in err and str(out) in err
+
+
+@pytest.mark.parametrize(("tty", "quiet"), [(True, False), (False, False), (True, True)])
+def test_progress_bar_only_on_a_terminal_and_nothing_with_quiet(
+    scenario: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tty: bool,
+    quiet: bool,
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    out = tmp_path / "results"
+    args = ["run", str(scenario), "-o", str(out), "--chunk-size", "4"]
+    assert main([*args, "--quiet"] if quiet else args) == 0
+    err = capsys.readouterr().err
+    assert ("8/8" in err and "case" in err) == (tty and not quiet)
+    assert (err == "") == quiet
