@@ -297,3 +297,20 @@ def test_curve_matrix_equals_cycle_curve_per_case() -> None:
     np.testing.assert_allclose(curve_matrix(curves, "q", ids), expected, rtol=1e-12)
     with pytest.raises(InputError, match="curves for every case"):
         curve_matrix(curves, "q", ["c1", "nope"])
+
+
+def test_permutation_threshold_is_the_max_t_quantile_over_every_sign_flip() -> None:
+    """Paired SnPM (Nichols & Holmes 2002): the critical |t| is the 95th percentile of the
+    curve's maximum |t| over all sign flips of the differences, computed here by brute force
+    over the 2^(n-1) distinct ones (flipping every sign gives the same maximum |t|)."""
+    import itertools
+
+    a, b = smooth_noise(7, seed=21), smooth_noise(7, seed=22)
+    result = curve_test(a, b, paired=True, nonparametric=True)
+    difference = a - b
+    maxima = []
+    for signs in itertools.product((1.0, -1.0), repeat=len(difference) - 1):
+        flipped = difference * np.array((1.0, *signs))[:, None]
+        t = flipped.mean(axis=0) / (flipped.std(axis=0, ddof=1) / np.sqrt(len(flipped)))
+        maxima.append(np.abs(t).max())
+    assert result.threshold == pytest.approx(np.percentile(maxima, 95), rel=1e-12)
