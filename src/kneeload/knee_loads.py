@@ -227,8 +227,7 @@ def knee_load_columns(
     from kneeload.contact import patellofemoral_contact, tibiofemoral_contact
     from kneeload.muscles.geometry import (
         load_muscle_set,
-        max_force_n,
-        moment_arms_m,
+        max_force_and_moment_arms,
         scale_muscle_set,
     )
     from kneeload.muscles.static_optimisation import static_optimisation
@@ -243,10 +242,9 @@ def knee_load_columns(
     velocity = None
     if options.force_length_velocity:
         velocity = gradient_per_case(time_s, angles_rad, 1)
-    capacity = max_force_n(
+    capacity, arms = max_force_and_moment_arms(
         muscles, angles_rad, velocity, force_length=options.force_length_velocity
     )
-    arms = moment_arms_m(muscles, angles_rad)
     condition = load_condition(options.condition)
     factors = _max_force_factors(muscles.muscles, condition, options.max_force_scale)
     if factors is not None:

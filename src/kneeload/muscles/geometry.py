@@ -38,7 +38,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set, models_dir
@@ -327,7 +327,11 @@ def scale_muscle_set(
     )
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
+#: frames per block of :func:`_polynomial_kernel`'s parallel loop
+_FRAME_BLOCK = 512
+
+
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
 def _polynomial_kernel(
     angles: np.ndarray,
     lower: np.ndarray,
@@ -344,6 +348,7 @@ def _polynomial_kernel(
 
     Angles are clipped to [lower, upper]; beyond, the length continues linearly. Stepped terms
     count only where the (clipped) angle of the muscle's step joint exceeds its step angle.
+    Blocks of frames run in parallel; each frame's arithmetic is the same in any block.
     """
     n_frames, n_joints = angles.shape
     n_muscles, n_terms, _ = exponents.shape
@@ -352,39 +357,43 @@ def _polynomial_kernel(
         for k in range(n_terms):
             for j in range(n_joints):
                 max_degree = max(max_degree, exponents[m, k, j])
-    powers = np.empty((n_joints, max_degree + 1))
-    clipped = np.empty(n_joints)
-    for i in range(n_frames):
-        for j in range(n_joints):
-            clipped[j] = min(max(angles[i, j], lower[j]), upper[j])
-            powers[j, 0] = 1.0
-            for p in range(1, max_degree + 1):
-                powers[j, p] = powers[j, p - 1] * clipped[j]
-        for m in range(n_muscles):
-            length = 0.0
+    n_blocks = (n_frames + _FRAME_BLOCK - 1) // _FRAME_BLOCK
+    for block in prange(n_blocks):
+        powers = np.empty((n_joints, max_degree + 1))
+        clipped = np.empty(n_joints)
+        arm = np.empty(n_joints)
+        for i in range(block * _FRAME_BLOCK, min(n_frames, (block + 1) * _FRAME_BLOCK)):
             for j in range(n_joints):
-                arms_out[i, m, j] = 0.0
-            beyond = step_joint[m] >= 0 and clipped[step_joint[m]] > step_angle[m]
-            for k in range(n_terms):
-                c = coefficients[m, k]
-                if c == 0.0 or (stepped[m, k] and not beyond):
-                    continue
-                term = c
+                clipped[j] = min(max(angles[i, j], lower[j]), upper[j])
+                powers[j, 0] = 1.0
+                for p in range(1, max_degree + 1):
+                    powers[j, p] = powers[j, p - 1] * clipped[j]
+            for m in range(n_muscles):
+                length = 0.0
                 for j in range(n_joints):
-                    term *= powers[j, exponents[m, k, j]]
-                length += term
-                for j in range(n_joints):
-                    e = exponents[m, k, j]
-                    if e == 0:
+                    arm[j] = 0.0
+                beyond = step_joint[m] >= 0 and clipped[step_joint[m]] > step_angle[m]
+                for k in range(n_terms):
+                    c = coefficients[m, k]
+                    if c == 0.0 or (stepped[m, k] and not beyond):
                         continue
-                    d = c * e * powers[j, e - 1]
-                    for jj in range(n_joints):
-                        if jj != j:
-                            d *= powers[jj, exponents[m, k, jj]]
-                    arms_out[i, m, j] += d
-            for j in range(n_joints):
-                length += arms_out[i, m, j] * (angles[i, j] - clipped[j])
-            lengths_out[i, m] = length
+                    term = c
+                    for j in range(n_joints):
+                        term *= powers[j, exponents[m, k, j]]
+                    length += term
+                    for j in range(n_joints):
+                        e = exponents[m, k, j]
+                        if e == 0:
+                            continue
+                        d = c * e * powers[j, e - 1]
+                        for jj in range(n_joints):
+                            if jj != j:
+                                d *= powers[jj, exponents[m, k, jj]]
+                        arm[j] += d
+                for j in range(n_joints):
+                    arms_out[i, m, j] = arm[j]
+                    length += arm[j] * (angles[i, j] - clipped[j])
+                lengths_out[i, m] = length
 
 
 def _checked_angles(angles_rad: Any, name: str = "angles_rad") -> np.ndarray:
@@ -575,6 +584,44 @@ def max_force_n(
     if not force_length and angular_velocity_rad_s is None:
         return np.broadcast_to(muscles.max_isometric_force_n, shape).copy()
     lengths, arms = _evaluate(muscles, angles)
+    return _max_force(
+        muscles, lengths, arms, angular_velocity_rad_s, force_length, curve, pennation
+    )
+
+
+def max_force_and_moment_arms(
+    muscles: MuscleSet,
+    angles_rad: Any,
+    angular_velocity_rad_s: Any = None,
+    *,
+    force_length: bool = True,
+    curve: str = "Millard2012",
+    pennation: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`max_force_n` (..., M) [N] and :func:`moment_arms_m` (..., M, 3) [m] from one
+    evaluation of the length polynomials (same arguments as :func:`max_force_n`)."""
+    _checked_curve(curve)
+    angles = _checked_angles(angles_rad)
+    lengths, arms = _evaluate(muscles, angles)
+    if not force_length and angular_velocity_rad_s is None:
+        return np.broadcast_to(muscles.max_isometric_force_n, lengths.shape).copy(), arms
+    force = _max_force(
+        muscles, lengths, arms, angular_velocity_rad_s, force_length, curve, pennation
+    )
+    return force, arms
+
+
+def _max_force(
+    muscles: MuscleSet,
+    lengths: np.ndarray,
+    arms: np.ndarray,
+    angular_velocity_rad_s: Any,
+    force_length: bool,
+    curve: str,
+    pennation: bool,
+) -> np.ndarray:
+    """:func:`max_force_n` from the musculotendon lengths and moment arms."""
+    shape = lengths.shape
     fiber, cos_alpha = _fiber(muscles, lengths)
     factor = np.ones(shape)
     if force_length:
