@@ -314,3 +314,18 @@ def test_permutation_threshold_is_the_max_t_quantile_over_every_sign_flip() -> N
         t = flipped.mean(axis=0) / (flipped.std(axis=0, ddof=1) / np.sqrt(len(flipped)))
         maxima.append(np.abs(t).max())
     assert result.threshold == pytest.approx(np.percentile(maxima, 95), rel=1e-12)
+
+
+@pytest.mark.parametrize("fwhm_nodes", [3.0, 15.0, 60.0])
+def test_random_field_threshold_lies_between_one_node_and_bonferroni(fwhm_nodes: float) -> None:
+    """The RFT threshold for the whole curve is above the single-node critical t and below the
+    Bonferroni one for 101 independent nodes, and falls as the curves get smoother (fewer
+    independent resels; Pataky 2012)."""
+    thresholds = []
+    for fwhm in (fwhm_nodes, 2 * fwhm_nodes):
+        a = smooth_noise(8, seed=31, fwhm_nodes=fwhm)
+        b = smooth_noise(8, seed=32, fwhm_nodes=fwhm)
+        thresholds.append(curve_test(a, b).threshold)
+    df = 14
+    assert scipy_stats.t.ppf(0.975, df) < thresholds[0] < scipy_stats.t.ppf(1 - 0.025 / NODES, df)
+    assert thresholds[1] < thresholds[0]
