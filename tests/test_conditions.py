@@ -29,6 +29,7 @@ from kneeload.gait.simulate import simulate
 from kneeload.gait.spec import GaitSpec, Subject
 from kneeload.knee_loads import JOINT_ANGLE_COLUMNS, LoadSharingOptions, knee_loads
 from kneeload.muscles.geometry import load_muscle_set, moment_arms_m
+from tests.conftest import InstalledWheel
 
 BUNDLED = ("healthy", "medial_oa_mild", "medial_oa_severe", "lateral_oa", "patellofemoral_pain")
 MASS_KG, HEIGHT_M = 70.0, 1.75
@@ -499,3 +500,13 @@ def test_a_measured_trial_tagged_with_a_condition_keeps_its_gait(
     assert any("medial_oa_severe" in note for note in severe.attrs["notes"])
     stance = severe["grf_vertical_n"] > GRF_CONTACT_THRESHOLD_N
     assert (severe["muscle_hamstrings_activation"][stance] >= 0.1 - 1e-12).all()
+
+
+def test_an_installed_kneeload_finds_the_bundled_profiles(installed_wheel: InstalledWheel) -> None:
+    out = installed_wheel.run(
+        "from kneeload.conditions import available_conditions, load_condition; "
+        "print(' '.join(available_conditions())); print(load_condition('medial_oa_severe').source)"
+    )
+    names, source = out.strip().splitlines()
+    assert set(BUNDLED) <= set(names.split())
+    assert Path(source).is_relative_to(installed_wheel.site)
