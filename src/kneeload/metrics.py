@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,12 @@ _UNITS = ("bw", "nm_kg", "pct_bw_ht", "nm", "n")
 def metric_names(quantity: str) -> list[str]:
     """Output keys of :func:`load_metrics` for ``quantity``, e.g. ``tf_compressive_bw`` ->
     ``tf_compressive_first_peak_bw``, ..., ``tf_compressive_cumulative_bw_s_per_km``."""
+    return list(_metric_names(quantity))
+
+
+@cache
+def _metric_names(quantity: str) -> tuple[str, ...]:
+    """:func:`metric_names`, once per quantity and process (a sweep asks per case)."""
     for unit in _UNITS:
         if quantity.endswith(f"_{unit}"):
             base = quantity[: -len(unit) - 1]
@@ -90,7 +97,7 @@ def metric_names(quantity: str) -> list[str]:
             for metric, suffix in METRICS.items():
                 name = metric.removesuffix("_time").removesuffix("_session")
                 names.append(f"{base}_{name}_{suffix.format(unit)}")
-            return names
+            return tuple(names)
     raise InputError(
         "quantity", "quantity", f"a column ending in _{' or _'.join(_UNITS)}", quantity
     )
@@ -128,11 +135,15 @@ def _largest_local_max(values: np.ndarray, candidates: np.ndarray) -> int | None
 
 
 def _stride_metrics(
-    t: np.ndarray, q: np.ndarray, pct: np.ndarray, moment: np.ndarray, grf: np.ndarray
+    t: np.ndarray,
+    q: np.ndarray,
+    pct: np.ndarray,
+    moment: np.ndarray,
+    found: tuple[slice, float, float] | None,
 ) -> np.ndarray:
-    """Per-stride metrics in the order of :data:`METRICS` without the cumulative ones."""
+    """Per-stride metrics in the order of :data:`METRICS` without the cumulative ones;
+    ``found`` is the stride's :func:`_stance`."""
     out = np.full(7, np.nan)
-    found = _stance(t, grf)
     if found is None:
         return out
     frames, start, end = found
@@ -276,10 +287,14 @@ def metric_values(
     stances_per_session = 60.0 * session_minutes / stride_time_s
     bounds = np.flatnonzero(np.diff(stride)) + 1
     strides = np.split(np.arange(len(stride)), bounds)
+    stances = [_stance(time_s[s], grf[s]) for s in strides]
     result: dict[str, float] = {}
     for q, q_values in values.items():
         per_stride = np.array(
-            [_stride_metrics(time_s[s], q_values[s], pct[s], moment[s], grf[s]) for s in strides]
+            [
+                _stride_metrics(time_s[s], q_values[s], pct[s], moment[s], found)
+                for s, found in zip(strides, stances, strict=True)
+            ]
         )
         mean = per_stride.mean(axis=0)
         impulse = mean[4]

@@ -112,11 +112,14 @@ def simulate(
     return table
 
 
+#: the percent grid on which :func:`_contact_fraction` interpolates the force
+_FINE_PERCENT = np.linspace(0.0, 100.0, 10_001)[:-1]
+
+
 def _contact_fraction(percent: np.ndarray, force_n: np.ndarray) -> float:
     """Share of one cycle with the force above the contact threshold, the force interpolated
     linearly (periodically) between frames so the answer does not depend on the frame count."""
-    fine = np.linspace(0.0, 100.0, 10_001)[:-1]
-    force = np.interp(fine, percent, force_n, period=100.0)
+    force = np.interp(_FINE_PERCENT, percent, force_n, period=100.0)
     return float(np.mean(force > GRF_CONTACT_THRESHOLD_N))
 
 
