@@ -260,3 +260,30 @@ def test_generated_backward_case_detected() -> None:
     assert (found["forward"].direction, found["forward"].first_contact) == ("forward", "heel")
     assert (found["backward"].direction, found["backward"].first_contact) == ("backward", "toe")
     assert len(found["backward"].contacts) >= 2
+
+
+@pytest.mark.parametrize(("direction", "speed_m_s"), [("forward", 1.3), ("backward", 0.9)])
+def test_treadmill_frame_keeps_direction_and_moments(direction: str, speed_m_s: float) -> None:
+    """The same generated gait seen from a frame moving with the subject (a treadmill: the
+    hip stays put, the stance foot rides backward on the belt) is the same direction, and a
+    frame in uniform motion changes no acceleration, so no joint moment (Galilean invariance)."""
+    from kneeload.gait.generator import generate_cycles
+    from kneeload.gait.spec import GaitSpec, Subject
+
+    spec = GaitSpec("walk", direction, speed_m_s, 0.0, Subject(mass_kg=70.0, height_m=1.75))
+    overground = generate_cycles(spec, strides=2).leg("right")
+    travel = np.polyfit(overground.time_s, overground.joint_m[:, 2, 0], 1)[0]
+    shift = np.column_stack([-travel * overground.time_s, np.zeros(len(overground.time_s))])
+    treadmill = dataclasses.replace(
+        overground,
+        com_m=overground.com_m + shift[:, None, :],
+        joint_m=overground.joint_m + shift[:, None, :],
+        cop_m=overground.cop_m + shift,
+    )
+    assert abs(np.polyfit(treadmill.time_s, treadmill.joint_m[:, 2, 0], 1)[0]) < 1e-9
+    assert detect_direction(treadmill).direction == direction
+    assert detect_direction(treadmill).first_contact == detect_direction(overground).first_contact
+    a, b = analyze_leg(overground), analyze_leg(treadmill)
+    for column in MOMENTS:
+        error = np.max(np.abs(a[column] - b[column])) / np.max(np.abs(a[column]))
+        assert error <= PRECISION, column
