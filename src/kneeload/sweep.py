@@ -237,13 +237,16 @@ class _Executor:
     """Chunks in flight on one kind of executor.
 
     ``submit(cases)`` returns a future; ``wait(futures)`` blocks until at least one is done and
-    returns the done ones; ``capacity`` chunks are kept in flight (bounded memory in the driver).
+    returns the done ones; ``drop(future)`` cancels a future and says whether it is gone (False:
+    it is running and will finish); ``capacity`` chunks are kept in flight (bounded memory in
+    the driver).
     """
 
     description: dict[str, Any]
     capacity: int
     submit: Callable[[pd.DataFrame], Any]
     wait: Callable[[Collection[Any]], set[Any]]
+    drop: Callable[[Any], bool]
 
 
 class _Immediate:
@@ -255,8 +258,11 @@ class _Immediate:
     def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         return self._result
 
-    def cancel(self) -> bool:
-        return False
+
+def _drop_dask(future: Any) -> bool:
+    """Cancel a Dask future, queued or running (a running chunk's result is discarded)."""
+    future.cancel()
+    return True
 
 
 def _ignore_sigint_and_share_threads(workers: int) -> None:
@@ -290,6 +296,7 @@ def _local(workers: int) -> Iterator[_Executor]:
             1,
             _Immediate,
             lambda pending: set(pending),
+            lambda future: False,
         )
         return
     import multiprocessing
@@ -307,6 +314,7 @@ def _local(workers: int) -> Iterator[_Executor]:
             2 * workers,
             lambda cases: pool.submit(_compute_chunk, cases),
             lambda pending: futures.wait(pending, return_when=futures.FIRST_COMPLETED).done,
+            lambda future: future.cancel(),
         )
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -372,6 +380,7 @@ def _dask(scheduler: str, workers: int | None) -> Iterator[_Executor]:
             lambda pending: set(
                 distributed.wait(list(pending), return_when="FIRST_COMPLETED").done
             ),
+            _drop_dask,
         )
     finally:
         client.close()
@@ -585,13 +594,13 @@ def run_scenario(
                         report(index)
                     if interrupted():
                         for future in list(in_flight):
-                            if future.cancel():
+                            if executor.drop(future):
                                 del in_flight[future]
                         if not in_flight:
                             raise KeyboardInterrupt
             finally:
                 for future in in_flight:
-                    future.cancel()
+                    executor.drop(future)
     return out
 
 

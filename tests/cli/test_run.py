@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from kneeload.cli import main
-from kneeload.sweep import load_results, run_scenario
+from kneeload.sweep import ChunkDone, load_results, run_scenario
 
 #: 4 speeds x 2 directions of level walking: 8 cases
 SCENARIO = """
@@ -120,17 +120,26 @@ def test_a_dask_local_cluster_gives_the_in_process_results(
 def test_a_dask_scheduler_address_runs_its_chunks_there(
     scenario: Path, reference: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    """--scheduler ADDRESS connects to a running cluster (here one started in the test)."""
+    """--scheduler ADDRESS connects to a running cluster (here one started in the test); a
+    Ctrl-C (SIGINT) drops the chunks in flight, and --resume on the cluster completes the run
+    with the same results."""
     distributed = pytest.importorskip("distributed")
+    out = tmp_path / "results"
+
+    def interrupt(done: ChunkDone) -> None:
+        if done.chunk is not None:
+            os.kill(os.getpid(), signal.SIGINT)
+
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
     ) as cluster:
-        out = run_scenario(
-            scenario,
-            tmp_path / "results",
-            chunk_size=int(CHUNK),
-            scheduler=cluster.scheduler_address,
-        )
+        address = cluster.scheduler_address
+        with pytest.raises(KeyboardInterrupt):
+            run_scenario(scenario, out, chunk_size=1, scheduler=address, progress=interrupt)
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert 1 <= manifest["chunks_done"] < 8
+        assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+        run_scenario(scenario, out, resume=True, scheduler=address)
     _assert_same(load_results(out), reference)
     executor = json.loads((out / "manifest.json").read_text())["executor"]
     assert executor["scheduler"] == cluster.scheduler_address and executor["threads"] == 2
