@@ -195,10 +195,10 @@ def _check_legs(legs: Mapping[str, LegTrial]) -> list[str]:
 
 
 @contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
+def _atomic(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path beside ``path``, renamed onto it when the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(handle)
     os.chmod(temporary, 0o644)
     try:
@@ -665,7 +665,11 @@ def write_c3d(
     """Write the legs' virtual markers and one force platform per foot to a C3D (ezc3d).
 
     The point and analog rates are the trial's (one analog sample per frame); the first frame
-    is the trial's start time × rate, rounded.
+    is the trial's start time × rate, rounded. Each plate's frame is the lab frame (corners
+    ordered so) and its channels hold the force of the ground on the subject (vertical
+    positive in stance), as ezc3d and :func:`kneeload.io.c3d.read_c3d` read the labs' files
+    of the shared data; a pipeline expecting the subject's action on the plate must negate
+    them.
 
     Parameters
     ----------
@@ -734,7 +738,6 @@ def write_c3d(
     plates["CHANNEL"]["value"] = np.array(channels).T
     first = round(float(time[0]) * rate)
     c3d["header"]["points"]["first_frame"] = first
-    with _atomic(p) as temporary:
-        c3d.write(str(temporary.with_suffix(".c3d")))
-        os.replace(temporary.with_suffix(".c3d"), temporary)
+    with _atomic(p, suffix=".tmp.c3d") as temporary:  # ezc3d appends .c3d to other names
+        c3d.write(str(temporary))
     return p
