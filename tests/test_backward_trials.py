@@ -287,3 +287,15 @@ def test_treadmill_frame_keeps_direction_and_moments(direction: str, speed_m_s: 
     for column in MOMENTS:
         error = np.max(np.abs(a[column] - b[column])) / np.max(np.abs(a[column]))
         assert error <= PRECISION, column
+
+
+def test_grand_challenge_walks_toward_minus_x_forward(shared_data: Path) -> None:
+    """JW og3 (Grand Challenge; the subject walks toward −x of the lab): faces −x, travels
+    forward, lands on the heel (right heel strikes on plates 2 and 3, data README)."""
+    folder = shared_data / "grand_challenge_knee_loads_JW"
+    table = analyze(
+        folder / "ik" / "IK_ngait_og3_with_fluoro.mot", folder / "c3d" / "jw_ngait_og3.c3d", 70.0
+    )
+    assert any("faces -x" in note for note in table.attrs["notes"])
+    assert table.attrs["direction"] == "forward"
+    assert table.attrs["first_contact"] == "heel"

@@ -148,8 +148,8 @@ def detect_direction(trial: LegTrial) -> GaitDirection:
     stance_fraction = float(sum(off - on for on, off in intervals) / (time[-1] - time[0]))
     notes = [
         f"direction {direction}: hip moves {hip_over_foot:+.2f} m/s over the stance foot "
-        f"(facing +x); centre of pressure {progression} ({progression_m:+.3f} m over stance); "
-        f"first contact {first or 'not in the record'}"
+        f"(+: the way the subject faces); centre of pressure {progression} "
+        f"({progression_m:+.3f} m over stance); first contact {first or 'not in the record'}"
     ]
     expected = "heel-to-toe" if direction == "forward" else "toe-to-heel"
     if progression not in (expected, "none"):
