@@ -171,7 +171,7 @@ def test_cli_export_refuses_an_unknown_format(tmp_path: Path) -> None:
     from kneeload.cli import main
 
     case = ["--mode", "walk", "--direction", "forward", "--speed", "1.2", "--mass", "70"]
-    assert main(["export", *case, "--height", "1.75", "--to", "trc", str(tmp_path)]) == 2
+    assert main(["export", *case, "--height", "1.75", "--to", "v3d", str(tmp_path)]) == 2
     assert main(["export", "--mode", "walk", "--to", "opensim", str(tmp_path)]) == 2
 
 
@@ -288,3 +288,19 @@ def test_rajagopal_coordinates_are_recognised_with_the_same_angles(tmp_path: Pat
         cycle.angles_deg["knee_flexion_deg"][:, 0],
         atol=1e-9,
     )
+
+
+def test_trc_holds_the_c3d_markers(tmp_path: Path) -> None:
+    """The .trc's markers (model frame) are the C3D's (lab frame, z up) turned to y up."""
+    from kneeload.io.export import write_trc
+    from kneeload.io.frames import lab_to_model
+    from kneeload.io.opensim import read_trc
+
+    cycle = _cycle("backward", 5.0)
+    legs = {s: cycle.leg(s) for s in ("right", "left")}
+    trc = read_trc(write_trc(legs, tmp_path / "case.trc", cycle))
+    c3d = read_c3d(write_c3d(legs, tmp_path / "case.c3d", cycle))
+    assert trc.labels == c3d.markers.labels
+    np.testing.assert_allclose(trc.time_s, cycle.time_s, atol=1e-12)
+    lab = lab_to_model(c3d.markers, vertical_axis="z")
+    np.testing.assert_allclose(trc.positions_m, lab.positions_m, atol=1e-6)

@@ -11,7 +11,8 @@ Where to:
   inertias and lengths used), NAME_ik.mot (coordinates), NAME_grf.mot with
   NAME_external_loads.xml, and for generated cases NAME_ik_rajagopal.mot (Rajagopal 2016 names);
   --to c3d FILE.c3d: virtual markers (joint centres, segment centres of mass, heel and toe) and
-  one force platform per foot.
+  one force platform per foot;
+  --to trc FILE.trc: the same virtual markers as an OpenSim marker file.
 Everything is written in a level lab frame (a grade becomes a sloping floor). `kneeload analyze
 --kinematics NAME_ik.mot --forces NAME_grf.mot (or FILE.c3d) --model NAME.osim --cutoff 0`
 gives back the same knee loads (--cutoff 0: no filter, the generated case is unfiltered).
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from kneeload.gait.cycle import GaitCycle
     from kneeload.trial import LegTrial
 
-FORMATS = ("opensim", "c3d")
+FORMATS = ("opensim", "c3d", "trc")
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +39,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         nargs=2,
         required=True,
         metavar=("FORMAT", "PATH"),
-        help="opensim DIR, or c3d FILE.c3d",
+        help="opensim DIR, c3d FILE.c3d or trc FILE.trc",
     )
     parser.add_argument("--name", default="kneeload", help="stem of the OpenSim files")
     case = parser.add_argument_group("generated case (as kneeload simulate)")
@@ -149,7 +150,7 @@ def _trial(args: argparse.Namespace) -> dict[str, LegTrial]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kneeload.io.export import write_c3d, write_opensim
+    from kneeload.io.export import write_c3d, write_opensim, write_trc
 
     kind, destination = args.to
     if kind not in FORMATS:
@@ -159,9 +160,9 @@ def run(args: argparse.Namespace) -> int:
         legs = _trial(args)
     else:
         legs, cycle = _case(args)
-    if kind == "c3d":
-        path = write_c3d(legs, destination, cycle=cycle)
-        print(f"wrote {path}", file=sys.stderr)
+    if kind in ("c3d", "trc"):
+        writer = write_c3d if kind == "c3d" else write_trc
+        print(f"wrote {writer(legs, destination, cycle=cycle)}", file=sys.stderr)
         return 0
     written = write_opensim(legs, destination, args.name, cycle=cycle)
     paths = [written.model, written.coordinates, written.grf, written.external_loads]

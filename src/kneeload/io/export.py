@@ -24,6 +24,8 @@ OpenSim set (:func:`write_opensim`):
   names and signs (knee positive in flexion, hip adduction from the generator); its pelvis
   translations are kneeload's hip centre, not Rajagopal's pelvis origin.
 
+Markers as an OpenSim ``.trc`` (:func:`write_trc`): the C3D's virtual markers, model frame, mm.
+
 C3D (:func:`write_c3d`, ezc3d; Michaud & Begon 2021): lab frame z up (x forward, y left,
 OpenSim's C3D convention inverted), virtual markers in mm (joint centres, segment centres of
 mass, heel and toe when known) and one type-2 force platform per foot spanning the walkway
@@ -657,6 +659,36 @@ def _model_points(
             level = xy @ rotation.T
             out[f"{s}{label}"] = np.column_stack([level, np.full(len(level), z)])
     return out
+
+
+def write_trc(
+    trials: Mapping[str, LegTrial], path: str | Path, cycle: GaitCycle | None = None
+) -> Path:
+    """Write the virtual markers of :func:`write_c3d` as an OpenSim ``.trc`` (level model
+    frame, y up, mm, full precision); atomic."""
+    p = Path(path)
+    if p.suffix.lower() != ".trc":
+        raise InputError(p, "--to trc", "a file ending in .trc", p.suffix or "none")
+    sides, level, _ = _legs(trials)
+    time = trials[sides[0]].time_s
+    rate = (len(time) - 1) / (time[-1] - time[0])
+    points = _model_points({s: trials[s] for s in sides}, level, cycle)
+    n, m = len(time), len(points)
+    head = [
+        f"PathFileType\t4\t(X/Y/Z)\t{p.name}",
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\t"
+        "OrigDataStartFrame\tOrigNumFrames",
+        f"{rate:.17g}\t{rate:.17g}\t{n}\t{m}\tmm\t{rate:.17g}\t1\t{n}",
+        "Frame#\tTime\t" + "\t\t\t".join(points) + "\t\t",
+        "\t\t" + "\t".join(f"X{k}\tY{k}\tZ{k}" for k in range(1, m + 1)),
+        "",
+    ]
+    xyz = np.concatenate(list(points.values()), axis=1) * _MM_PER_M
+    rows = [
+        f"{i + 1}\t{t:.17g}\t" + "\t".join(f"{v:.17g}" for v in row)
+        for i, (t, row) in enumerate(zip(time, xyz, strict=True))
+    ]
+    return _write_text(p, "\n".join(head + rows) + "\n")
 
 
 def write_c3d(
