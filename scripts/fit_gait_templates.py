@@ -37,15 +37,17 @@ from __future__ import annotations
 
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kneeload.io.c3d import read_c3d
-from kneeload.io.events import contact_intervals, strides, time_normalise
+from kneeload.io.events import contact_intervals, lowpass, strides, time_normalise
+from kneeload.io.frames import lab_to_model
 from kneeload.io.opensim import read_coordinates, read_grf, read_trc
+from kneeload.io.types import MarkerData
 
 FloatArray = NDArray[np.float64]
 
@@ -76,6 +78,9 @@ class SourceStrides:
     stance_fraction: list[float] = field(default_factory=list)
     speed_m_s: float = 0.0
     leg_length_m: float = 0.0
+    #: frontal-plane angles only (no timing, speed or leg length of its own)
+    frontal_only: bool = False
+    n_strides: int = 0
 
     def add_angle(self, name: str, curve: FloatArray) -> None:
         self.angles.setdefault(name, []).append(curve)
@@ -177,6 +182,20 @@ def _opensim_height_or_leg(static: Path) -> float:
     return LEG_LENGTH_PER_HEIGHT * float(np.nanmean(markers.marker("Top.Head")[:, 1]))
 
 
+#: template angle <- sign x OpenSim coordinate (gait2392; x forward, y up, z right).
+#: pelvis_list and hip_adduction_r both rotate about +x (the model's joint axes, 1 0 0): a
+#: positive list lowers the right hip (the template's obliquity is right side up +), a positive
+#: hip_adduction_r swings the right knee toward -z, medially (the template's sign)
+OPENSIM_COORDINATES = (
+    ("pelvis_tilt_deg", "pelvis_tilt", -1.0),
+    ("pelvis_obliquity_deg", "pelvis_list", -1.0),
+    ("hip_flexion_deg", "hip_flexion_r", 1.0),
+    ("hip_adduction_deg", "hip_adduction_r", 1.0),
+    ("knee_flexion_deg", "knee_angle_r", -1.0),
+    ("ankle_dorsiflexion_deg", "ankle_angle_r", 1.0),
+)
+
+
 def opensim_trial(data: Path, trial: OpenSimTrial) -> SourceStrides:
     """Strides of the right foot of an OpenSim treadmill trial (x forward, y up, z right)."""
     grf = read_grf(data / trial.grf)
@@ -200,14 +219,7 @@ def opensim_trial(data: Path, trial: OpenSimTrial) -> SourceStrides:
             continue
         on, off = start, stance[start]
         if ik is not None:
-            for name, column, sign in (
-                ("pelvis_tilt_deg", "pelvis_tilt", -1.0),
-                ("pelvis_obliquity_deg", "pelvis_list", -1.0),
-                ("hip_flexion_deg", "hip_flexion_r", 1.0),
-                ("hip_adduction_deg", "hip_adduction_r", 1.0),
-                ("knee_flexion_deg", "knee_angle_r", -1.0),
-                ("ankle_dorsiflexion_deg", "ankle_angle_r", 1.0),
-            ):
+            for name, column, sign in OPENSIM_COORDINATES:
                 curve = np.rad2deg(ik.coordinate(column)) * sign
                 src.add_angle(name, time_normalise(ik.time_s, curve, start, end, N_POINTS)[1])
         force = grf.force_n[:, right, :] / weight
@@ -345,21 +357,150 @@ def fukuchi_slow_angles(data: Path, stance_ref: float) -> dict[str, FloatArray]:
         loaded = stride["grf_vertical_n"].to_numpy(dtype=np.float64) > 20.0
         stance = float(p[np.flatnonzero(~loaded & (p > 10.0))[0]]) / 100.0
         # percent of this stride at the phase of each point of the re-timed cycle
-        source = np.where(
-            percent < 100.0 * stance_ref,
-            percent / stance_ref * stance,
-            100.0 * stance + (percent - 100.0 * stance_ref) / (1.0 - stance_ref) * (1.0 - stance),
-        )
+        source = _retimed(percent, stance, stance_ref)
         for name in SLOW_ANGLES:
             curves[name].append(np.interp(source, p, stride[name].to_numpy(dtype=np.float64)))
     return {name: np.mean(np.stack(items), axis=0) for name, items in curves.items()}
+
+
+@dataclass(frozen=True)
+class MarkerTrial:
+    """A walking trial read through kneeload's marker pipeline (paths in the shared data)."""
+
+    kinematics: str
+    forces: str
+    mass_kg: float
+    marker_set: str
+    static: str | None = None
+
+
+JW = "grand_challenge_knee_loads_JW"
+#: frontal-plane sources from skin markers: name -> (citation, trials, re-time the stance)
+FRONTAL_MARKER_SOURCES: dict[str, tuple[str, tuple[MarkerTrial, ...], bool]] = {
+    JW: (
+        "Fregly et al. 2012, J Orthop Res 30:503, Grand Challenge subject JW, overground walks"
+        " og1, og3, og7 (markers and force plates; frontal plane)",
+        tuple(
+            MarkerTrial(
+                f"{JW}/c3d/jw_ngait_og{k}.c3d",
+                f"{JW}/c3d/jw_ngait_og{k}.c3d",
+                70.0,
+                "GrandChallenge_NIH",
+            )
+            for k in (1, 3, 7)
+        ),
+        False,
+    ),
+    FUKUCHI: (
+        "Fukuchi, Fukuchi & Duarte 2018, PeerJ 6:e4640, WBDS01 slowest treadmill walk (markers;"
+        " frontal plane, stance re-timed to the reference)",
+        (
+            MarkerTrial(
+                f"{FUKUCHI}/raw_c3d/WBDS01walkT01.c3d",
+                f"{FUKUCHI}/opensim_converted/WBDS01walkT01_grf.mot",
+                68.9,  # shared-data README: body mass from the mean vertical force
+                "Fukuchi2018",
+                f"{FUKUCHI}/raw_c3d/WBDS01static1.c3d",
+            ),
+        ),
+        True,
+    ),
+}
+
+
+def _model_markers(path: Path) -> MarkerData:
+    """Markers of a ``.trc`` or ``.c3d`` in OpenSim's model frame (y up) [m]."""
+    if path.suffix.lower() == ".c3d":
+        trial = read_c3d(path)
+        return lab_to_model(trial.markers, vertical_axis=trial.vertical_axis)
+    return read_trc(path)
+
+
+def _retimed(percent: FloatArray, stance: float, stance_ref: float) -> FloatArray:
+    """Percent of a stride whose stance lasts ``stance`` at each point ``percent`` of a cycle
+    whose stance lasts ``stance_ref`` (stance and swing each stretched linearly)."""
+    return np.where(
+        percent < 100.0 * stance_ref,
+        percent / stance_ref * stance,
+        100.0 * stance + (percent - 100.0 * stance_ref) / (1.0 - stance_ref) * (1.0 - stance),
+    )
+
+
+def frontal_from_markers(
+    data: Path, name: str, citation: str, trials: tuple[MarkerTrial, ...], stance_ref: float | None
+) -> SourceStrides:
+    """Pelvic obliquity and hip adduction [deg] over whole right strides from skin markers.
+
+    Joint centres by :mod:`kneeload.markers` (hip Harrington et al. 2007; knee from the
+    epicondyles or the functional axis of the marker set), markers low-passed at 6 Hz (Winter
+    2009), in the facing frame (x forward, y up, z right). Pelvic obliquity (right side up +)
+    = the angle of the left -> right hip-centre line from the horizontal in the frontal plane;
+    hip adduction = the thigh's frontal inclination (hip centre -> knee centre, knee medial +)
+    plus that obliquity, the inverse of the generator's knee placement (knee medial of the hip
+    by the thigh length's drop x tan(hip adduction - own-side pelvic rise)). Strides and their
+    percent of the cycle from kneeload's pipeline (right-foot GRF, 20 N); with ``stance_ref``
+    each stride is re-timed so that its stance lasts ``stance_ref`` of the cycle.
+    """
+    from kneeload.markers import (
+        facing_rotation,
+        hip_joint_centre_harrington,
+        joint_centres_from_markers,
+        load_marker_set,
+    )
+    from kneeload.measured import analyze
+
+    src = SourceStrides(name, citation, frontal_only=True)
+    percent = np.linspace(0.0, 100.0, N_POINTS)
+    for trial in trials:
+        markers = _model_markers(data / trial.kinematics)
+        markers = replace(markers, positions_m=lowpass(markers.positions_m, markers.rate_hz, 6.0))
+        static = _model_markers(data / trial.static) if trial.static else None
+        centres = joint_centres_from_markers(
+            markers, load_marker_set(trial.marker_set), "right", static
+        )
+        pelvis = (centres["asis_right"], centres["asis_left"], centres["back"])
+        rotation = facing_rotation(*pelvis)
+        right = centres["hip"] @ rotation.T
+        left = hip_joint_centre_harrington(*pelvis, "left") @ rotation.T
+        knee = centres["knee"] @ rotation.T
+        rise = np.degrees(np.arctan2(right[:, 1] - left[:, 1], right[:, 2] - left[:, 2]))
+        incline = np.degrees(np.arctan2(right[:, 2] - knee[:, 2], right[:, 1] - knee[:, 1]))
+        table = analyze(
+            data / trial.kinematics,
+            data / trial.forces,
+            trial.mass_kg,
+            marker_set=trial.marker_set,
+            static=None if trial.static is None else data / trial.static,
+        )
+        for _, stride in table[table["stride"] > 0].groupby("stride"):
+            p = stride["percent_cycle"].to_numpy(dtype=np.float64)
+            t = stride["time_s"].to_numpy(dtype=np.float64)
+            duration = (t[-1] - t[0]) / ((p[-1] - p[0]) / 100.0)
+            start = t[0] - p[0] / 100.0 * duration
+            source = percent
+            if stance_ref is not None:
+                loaded = stride["grf_vertical_n"].to_numpy(dtype=np.float64) > 20.0
+                stance = float(p[np.flatnonzero(~loaded & (p > 10.0))[0]]) / 100.0
+                source = _retimed(percent, stance, stance_ref)
+            time = start + source / 100.0 * duration
+            obliquity = np.interp(time, markers.time_s, rise)
+            src.add_angle("pelvis_obliquity_deg", obliquity)
+            src.add_angle("hip_adduction_deg", np.interp(time, markers.time_s, incline) + obliquity)
+            src.n_strides += 1
+    return src
 
 
 def load_sources(data: Path, mode: str) -> list[SourceStrides]:
     """The time-normalised strides of every source of a mode ("walk" or "run")."""
     if mode == "walk":
         trials = [opensim_trial(data, trial) for trial in WALK_TRIALS]
-        return [winter(data, average(trials)["pelvis_tilt_deg"]), *trials]
+        timed = [winter(data, average(trials)["pelvis_tilt_deg"]), *trials]
+        stance = float(np.mean([np.mean(s.stance_fraction) for s in timed]))
+        frontal = [
+            frontal_from_markers(data, name, citation, items, stance if retime else None)
+            for name, (citation, items, retime) in FRONTAL_MARKER_SOURCES.items()
+        ]
+        return [*timed, *frontal]
     return [opensim_trial(data, trial) for trial in RUN_TRIALS]
 
 
@@ -442,11 +583,12 @@ def _array(values: FloatArray) -> str:
 def template_toml(mode: str, sources: list[SourceStrides], data: Path) -> str:
     """The TOML text of a forward template (deterministic)."""
     mean = average(sources)
-    speed = float(np.mean([s.speed_m_s for s in sources]))
-    stride_time = float(np.mean([np.mean(s.stride_time_s) for s in sources]))
-    stance = float(np.mean([np.mean(s.stance_fraction) for s in sources]))
-    leg = float(np.mean([s.leg_length_m for s in sources]))
-    n_strides = {s.name: len(s.stride_time_s) for s in sources}
+    timed = [s for s in sources if not s.frontal_only]
+    speed = float(np.mean([s.speed_m_s for s in timed]))
+    stride_time = float(np.mean([np.mean(s.stride_time_s) for s in timed]))
+    stance = float(np.mean([np.mean(s.stance_fraction) for s in timed]))
+    leg = float(np.mean([s.leg_length_m for s in timed]))
+    n_strides = {s.name: s.n_strides or len(s.stride_time_s) for s in sources}
     lines = [
         f"# Normative forward {'walking' if mode == 'walk' else 'running'} template (right leg).",
         "# Generated by scripts/fit_gait_templates.py from ../shared/data: do not edit.",
@@ -470,7 +612,7 @@ def template_toml(mode: str, sources: list[SourceStrides], data: Path) -> str:
         f'"Leg length [m]" = {_number(leg)}',
         "",
     ]
-    for src in sources:
+    for src in timed:
         lines += [
             f"[reference.sources.{src.name}]",
             f'"Speed [m/s]" = {_number(src.speed_m_s)}',
