@@ -62,8 +62,10 @@ _MIN_CHUNK_SIZE = 8
 
 
 def default_chunk_size(n_cases: int) -> int:
-    """About 100 chunks (progress and Ctrl-C granularity), within 8 to 256 cases each."""
-    return max(_MIN_CHUNK_SIZE, min(DEFAULT_CHUNK_SIZE, -(-n_cases // 100)))
+    """About 20 chunks (progress and Ctrl-C granularity), within 8 to 256 cases each; batched
+    kernels gain from large chunks (loaded 2-core machine, 2 000 cases: 101 cases/s at 50 per
+    chunk, 152 at 256)."""
+    return max(_MIN_CHUNK_SIZE, min(DEFAULT_CHUNK_SIZE, -(-n_cases // 20)))
 
 
 _VERSIONED = ("kneeload", "numpy", "pandas", "pyarrow", "numba")

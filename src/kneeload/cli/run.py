@@ -52,7 +52,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         "--chunk-size",
         type=int,
         default=None,
-        help="cases per chunk (default: about 100 chunks of 8 to 256 cases; on --resume, "
+        help="cases per chunk (default: about 20 chunks of 8 to 256 cases; on --resume, "
         "that of the run resumed)",
     )
 
