@@ -643,6 +643,12 @@ def load_results(
     Returns
     -------
     dict of DataFrames keyed by table name
+
+    Notes
+    -----
+    Plain Parquet readers of ``curves.parquet/`` see the same rows, except after a hard kill
+    (SIGKILL, power loss) between a chunk's two renames: its curves part, without its summary
+    part, stays until ``--resume`` rewrites it.
     """
     out = Path(out_dir)
     if not (out / "cases.parquet").is_file() or not (out / "manifest.json").is_file():

@@ -4,9 +4,9 @@ cases.parquet, curves.parquet/ and summary.parquet/ (Parquet datasets, one part 
 cases; pandas reads each folder as one table, kneeload.load_results(DIR) reads them all).
 
 The scenario is checked before anything is written. DIR must be new or empty, unless --resume
-continues an earlier run in it, skipping its complete chunks. Ctrl-C stops after the chunks in
-flight and says how to resume; nothing partial is left. A case that fails is recorded in the
-summary and the manifest with its reason, and the sweep goes on.
+continues an earlier run in it, skipping its complete chunks. Ctrl-C stops after the chunks
+being computed (on Dask it drops them) and says how to resume; nothing partial is left. A case
+that fails is recorded in the summary and the manifest with its reason, and the sweep goes on.
 
 Executors: by default chunks run in this process, the numba kernels on every core. --workers N
 runs them in N local worker processes (each with cores/N numba threads). --scheduler ADDRESS
