@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (cell sources are kept as readable notebook code, not wrapped at 100)
 """Build the notebooks of ``notebooks/`` from the cells below, execute them and save them with
 their outputs.
 
@@ -245,11 +246,10 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
           how consistent the ratio is across speeds, not a sampling uncertainty of people: every
           case is one deterministic generated gait.
 
-        **Known limits.** The model's absolute TF peaks are too high (≈ 5 BW against 2.5–2.8 BW
-        measured with instrumented knee implants in walking; Kutzner et al. 2010, D'Lima et al.
-        2013, computed below): static optimisation with a planar leg and no ligament or
-        co-contraction data overestimates the muscle share. Read **ratios** between conditions,
-        not absolute values. Backward gait here is forward gait reversed in time, not measured
+        **Known limits.** The model's absolute TF peaks are too high against the 2.5–2.8 BW
+        measured with instrumented knee implants in walking (Kutzner et al. 2010; D'Lima et al.
+        2013); the factor is computed below. Read **ratios** between conditions, not absolute
+        values. Backward gait here is forward gait reversed in time, not measured
         backward walking; the peaks of such a model move with the reversal by construction.
         """),
         code(SETUP),
@@ -260,17 +260,20 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
         table = cases.merge(summary, on="case_id")
         assert table["failure"].isna().all()
         print(f"{len(cases)} cases: directions {sorted(cases.direction.unique())}, grades "
-              f"{sorted(cases.grade_pct.unique())} %, speeds {sorted(cases.speed_m_s.unique())} m/s")
+              f"{sorted(cases.grade_pct.unique().tolist())} %, speeds "
+              f"{sorted(cases.speed_m_s.unique().tolist())} m/s")
         """),
         md("### Model check: absolute TF peak against in-vivo values"),
         code("""
         level = table.query("direction == 'forward' and grade_pct == 0")
         in_vivo_bw = 2.61  # Kutzner et al. 2010: mean peak resultant TF force, level walking, n=5 TKA
         at_12 = level.query("speed_m_s == 1.2")["peak_tf_compressive_bw"].item()
+        factor = level.peak_tf_compressive_bw / in_vivo_bw
         say(f"Forward level walking at 1.2 m/s: model peak TF compression **{at_12:.2f} BW**, "
             f"{at_12 / in_vivo_bw:.1f} times the {in_vivo_bw} BW measured in vivo (Kutzner 2010); "
             f"over the four speeds {level.peak_tf_compressive_bw.min():.2f}–"
-            f"{level.peak_tf_compressive_bw.max():.2f} BW. Absolute values are therefore not "
+            f"{level.peak_tf_compressive_bw.max():.2f} BW ({factor.min():.1f}–{factor.max():.1f} "
+            "times in vivo; the slowest speed is highest). Absolute values are therefore not "
             "interpreted below; ratios are.")
         """),
         md("""
@@ -303,7 +306,7 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
                             color=COLOURS[case.direction], linewidth=2.2 if bold else 0.7,
                             label=case.direction if bold else None)
                 ax.set_ylabel(label if column == 0 else "")
-            axes[0, column].set_title(f"grade {grade:+g} %")
+            axes[0, column].set_title(f"grade {grade:+g} %" if grade else "level")
             axes[-1, column].set_xlabel("% gait cycle")
         axes[0, 0].legend()
         figure.suptitle("Figure 1. Forward vs backward walking (bold: 0.833 m/s)")
@@ -413,22 +416,31 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
         longer = {g: ratio("stance_fraction", g) > 1 for g in GRADES}
 
         def where(flags):
-            yes = [f"{g:+g} %" for g, v in flags.items() if v]
+            yes = [f"{g:+g} %" if g else "level" for g, v in flags.items() if v]
             return ", ".join(yes) if yes else "none of the grades"
+
+        cops = contacts.pivot(index="grade_pct", columns="direction",
+                              values="cop_at_contact_from_ankle_m")
+        ahead = bool((cops["backward"] > cops["forward"]).all())
+        backward_points = ", ".join(
+            f"{r.first_contact} {'at ' + format(r.grade_pct, '+g') + ' %' if r.grade_pct else 'on the level'}"
+            for r in contacts.query("direction == 'backward'").itertuples())
 
         say(f\"\"\"
         At 0.833 m/s, backward walking gave a lower peak TF compression at {where(lower_tf)},
         a lower peak PF force at {where(lower_pf)}, a higher peak quadriceps activation at
-        {where(higher_q)} and a longer stance at {where(longer)}. The backward cycle lands
-        with the centre of pressure on the front of the foot and rolls toe to heel; by the
-        thirds rule the first contact is classed as above (a long forefoot–flat contact
-        rather than a toe tip), which follows from reversing the forward heel-to-toe roll.
+        {where(higher_q)} and a longer stance at {where(longer)}. At first contact the centre
+        of pressure lies {1000 * cops['backward'].min():.0f}–{1000 * cops['backward'].max():.0f} mm
+        ahead of the ankle backward against {1000 * cops['forward'].min():.0f}–{1000 * cops['forward'].max():.0f} mm
+        forward ({'further forward at every grade' if ahead else 'not further forward at every grade'}),
+        and rolls toe to heel; by the thirds rule the backward first contacts are classed
+        {backward_points} (forward: {", ".join(sorted(set(contacts.query("direction == 'forward'").first_contact)))}).
 
-        Two cautions. First, backward gait here is forward gait reversed in time, so the shape of
-        every load curve is the forward one mirrored in time and the peaks move mostly with the
-        grade reversal (backward uphill = forward downhill reversed); measured backward walking
-        differs in its details (a more flexed knee at contact, shorter strides, Thorstensson
-        1986). Second, absolute TF peaks are about twice the in-vivo values, so only the ratios
+        Two cautions. First, backward gait here is forward gait reversed in time, and backward on
+        a grade is forward on the opposite grade reversed: the backward kinematics inherit the
+        forward ones by construction, while measured backward walking differs in its details
+        (Thorstensson 1986; Grasso et al. 1998), so these ratios are a model's prediction. Second, absolute TF peaks are {factor.min():.1f}–{factor.max():.1f} times the
+        in-vivo values in forward level walking, so only the ratios
         above should be carried over, and then as model predictions for one subject, not a
         population estimate.
         \"\"\")
@@ -462,7 +474,8 @@ def incline() -> list[nbformat.NotebookNode]:
         traveller), forward and backward walking at 0.833 m/s (3 km/h) and 1.2 m/s, a 70 kg,
         1.75 m man: 44 cases. The grade offsets of the joint angles and the stride timing come
         from tables up to ±9° (≈ ±15.8 %; Franz & Kram 2012, McIntosh et al. 2006); beyond them
-        the generator holds the end values (shaded in the figures). Absolute TF peaks of the model
+        the generator holds the tables' end values (shaded in the figures) while the ground
+        reaction still follows the grade, so trends there are less certain. Absolute TF peaks of the model
         are about twice in-vivo values (see `02_forward_vs_backward`): read the trends and ratios.
         """),
         code(SETUP),
@@ -500,7 +513,7 @@ def incline() -> list[nbformat.NotebookNode]:
         for ax in axes[-1]:
             ax.set_xlabel("grade [%] (> 0 uphill)")
         axes[0, 0].legend(fontsize="small")
-        figure.suptitle("Figure 1. Peaks against grade (shaded: beyond the grade tables, end values held)")
+        figure.suptitle("Figure 1. Peaks against grade (shaded: beyond the grade tables, their end values held)")
         figure.tight_layout()
         show(figure)
         """),
@@ -565,7 +578,8 @@ def incline() -> list[nbformat.NotebookNode]:
             f"({tf_ratio.min():.3f}) and highest at {tf_ratio.idxmax():+g} % ({tf_ratio.max():.3f}); "
             f"the PF ratio is lowest at {pf_ratio.idxmin():+g} % ({pf_ratio.min():.3f}) and highest "
             f"at {pf_ratio.idxmax():+g} % ({pf_ratio.max():.3f}). Between the shaded limits the "
-            "trends come from the grade tables; outside them they are held, not extrapolated.")
+            "joint-angle and timing trends come from the grade tables; beyond them those are "
+            "held at the tables' ends and only the ground reaction follows the grade.")
         """),
         code(CLEANUP),
     ]
@@ -804,17 +818,27 @@ def arthritis() -> list[nbformat.NotebookNode]:
             except InputError:  # peaks equal in every pair (e.g. medial share 1): no SD
                 g = {"hedges_g": np.nan, "g_ci_low": np.nan, "g_ci_high": np.nan}
             effects.append({"quantity": quantity, "n_pairs": len(pairs),
-                            "peak_difference": float(np.mean(oa_peak - healthy_peak)), **g,
+                            "peak_difference": float(np.mean(oa_peak - healthy_peak)),
+                            "sd_difference": float(np.std(oa_peak - healthy_peak, ddof=1)), **g,
                             "snpm_threshold_t": tests[quantity].threshold,
                             "significant_regions_pct": "; ".join(
                                 f"{c.start_pct:.0f}–{c.end_pct:.0f} (p={c.p:.2g})"
                                 for c in tests[quantity].clusters) or "none"})
         masks = {q: np.pad(t.significant, (0, 101 - len(t.significant))) for q, t in tests.items()}
         groups = {q: group_curves(s_curves[q], s_cases, ["condition"]) for q in SPM_QUANTITIES}
-        show(plot_groups(groups, masks, title="Figure 2. Severe medial OA vs healthy, 10 sampled subjects (paired SPM over 0–55 %)"))
-        pd.DataFrame(effects)
+        figure = plot_groups(groups, masks, title="Figure 2. Severe medial OA vs healthy, 10 sampled subjects (paired SnPM over 0–55 %)")
+        for ax, quantity in zip(figure.axes, SPM_QUANTITIES):
+            ax.set_ylabel(QUANTITIES[quantity])
+        show(figure)
+        effects = pd.DataFrame(effects)
+        effects
         """),
         md("""
+        The standardised effect sizes are very large because the condition shifts every sampled
+        subject's peak by nearly the same amount (compare `peak_difference` with
+        `sd_difference`): in the model, the profile's parameters are the same for everyone. They
+        describe the model population, not the spread of real patients.
+
         ## Cumulative load over the Cha (2016) programme
 
         `kneeload.metrics.programme_loads`: 20 min a session, 5 sessions a week for 4 weeks.
@@ -877,13 +901,27 @@ def arthritis() -> list[nbformat.NotebookNode]:
         md("""
         ## Discussion
 
-        The OA profiles raise the KAM and the medial share against healthy as the frontal-plane
-        literature describes, because alignment and lever arm are inputs of the condition, not
-        fitted outputs. Whether backward walking on the incline unloads the medial compartment
-        is read from the ratios above; they inherit the model's limits: backward gait is forward
-        gait reversed in time, OA gait differs from healthy only by the published parameters of
-        the profiles, and absolute loads are about twice in-vivo values. The SPM result speaks
-        about the sampled model population only.
+        The OA profiles change the KAM and the medial share through their inputs (alignment and
+        lever arm, gait and muscle strategy), not by editing outputs. Whether backward walking on
+        the incline unloads the medial compartment is read from the ratios above; they inherit the
+        model's limits: backward gait is forward gait reversed in time, OA gait differs from
+        healthy only by the published parameters of the profiles, and absolute TF loads are well
+        above in-vivo values (see `02_forward_vs_backward`). The SPM result speaks about the
+        sampled model population only.
+        """),
+        code("""
+        severe_kam = by_condition.peaks.query(
+            "stratum == 'all' and group == 'medial_oa_severe' and quantity == 'knee_adduction_moment_pct_bw_ht'").iloc[0]
+        severe_med = by_condition.peaks.query(
+            "stratum == 'all' and group == 'medial_oa_severe' and quantity == 'tf_medial_bw'").iloc[0]
+        uphill_medial = programme.query("grade_pct == 10").pivot(
+            index="condition", columns="direction", values="tf_medial_per_programme_bw_s")
+        lower = [c for c in CONDITIONS if uphill_medial.loc[c, "backward"] < uphill_medial.loc[c, "forward"]]
+        say(f"In numbers: severe OA / healthy peak KAM {severe_kam.ratio:.2f} "
+            f"({severe_kam.ci_low:.2f}–{severe_kam.ci_high:.2f}) and peak medial force "
+            f"{severe_med.ratio:.2f} ({severe_med.ci_low:.2f}–{severe_med.ci_high:.2f}) over the four "
+            f"gaits. Backward uphill gave a lower medial cumulative load per programme than forward "
+            f"uphill for: {', '.join(lower) if lower else 'none of the three knees'}.")
         """),
         code(CLEANUP),
     ]
