@@ -413,6 +413,9 @@ def _stride(
             hip_z = sign * 0.5 * hip_spacing
             drop = hip[k, 1] - joints[k, side, 1, 1]
             joint_z[k, side, 2] = hip_z
+            # the thigh's frontal inclination, knee medial +: hip adduction (relative to the
+            # pelvis) minus the own side's pelvic rise; signs checked against gait2392's joint
+            # axes and measured knees in tests/gait/test_frontal_pattern.py
             joint_z[k, side, 1] = hip_z - sign * drop * math.tan(curves[3, kk] - rise)
             joint_z[k, side, 0] = sign * 0.5 * step_width
             if grf[k, side, 1] > 0.0:
