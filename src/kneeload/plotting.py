@@ -107,7 +107,7 @@ DEFAULT_QUANTITIES: tuple[str, ...] = (
 #: a parameter with more distinct values than this (e.g. sampled speeds) is not a default grouping
 MAX_GROUPS = 8
 #: figures of larger results folders are drawn from a random sample of this many cases
-MAX_FIGURE_CASES = 20_000
+MAX_FIGURE_CASES = 5_000
 #: most groups one figure or comparison draws (a sampled, continuous parameter has thousands)
 MAX_DRAWN_GROUPS = 24
 #: columns of the curves table that are not quantities
@@ -183,11 +183,16 @@ def cycle_curves(curves: pd.DataFrame, quantities: Sequence[str]) -> dict[str, p
     cycle, then the strides of a case are averaged frame by frame. Returns, per quantity, a
     DataFrame indexed by ``case_id`` with one column per grid point (in the quantity's unit).
     """
-    table = curves[curves["stride"] > 0]
-    table = table.sort_values(["case_id", "stride", "percent_cycle"], kind="stable")
-    groups = table.groupby(["case_id", "stride"], sort=False).ngroup().to_numpy()
-    percent = table["percent_cycle"].to_numpy(dtype=float)
-    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    whole = curves["stride"].to_numpy() > 0
+    codes, case_ids = pd.factorize(curves["case_id"][whole])
+    stride = curves["stride"].to_numpy()[whole]
+    percent = curves["percent_cycle"].to_numpy(dtype=float)[whole]
+    order = np.lexsort((percent, stride, codes))  # by case, stride, then % cycle
+    codes, stride, percent = codes[order], stride[order], percent[order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = (codes[1:] != codes[:-1]) | (stride[1:] != stride[:-1])
+    groups = np.cumsum(new_group) - 1
+    n_groups = int(groups[-1]) + 1 if len(groups) else 0
     starts = np.searchsorted(groups, np.arange(n_groups), side="left")
     ends = np.searchsorted(groups, np.arange(n_groups), side="right")
     # one sorted key over all strides: stride g's percent p sits at g * 1000 + p
@@ -204,13 +209,12 @@ def cycle_curves(curves: pd.DataFrame, quantities: Sequence[str]) -> dict[str, p
     weight = np.clip(
         np.divide(grid - percent[lo], span, out=np.zeros_like(span), where=span > 0), 0, 1
     )
-    case_of_group = table[["case_id", "stride"]].drop_duplicates().reset_index(drop=True)["case_id"]
-    case_codes, case_ids = pd.factorize(case_of_group)
+    case_codes = codes[starts]
     valid_groups = (ends - starts) >= 2
     counts = np.bincount(case_codes[valid_groups], minlength=len(case_ids)).astype(float)
     out: dict[str, pd.DataFrame] = {}
     for quantity in quantities:
-        values = table[quantity].to_numpy(dtype=float)
+        values = curves[quantity].to_numpy(dtype=float)[whole][order]
         per_stride = (values[lo] + weight * (values[hi] - values[lo])).reshape(
             n_groups, CYCLE_POINTS
         )
@@ -412,7 +416,7 @@ def load_curves(
     picked, note = None, ""
     if max_cases is not None and len(done) > max_cases:
         picked = list(done.sample(max_cases, random_state=seed))
-        note = f"a random sample of {max_cases} of {len(done)} cases (seed {seed})"
+        note = f"a random sample of {max_cases} of {len(done)} cases, seed {seed}"
     columns = ["stride", "percent_cycle", *chosen]
     curves = load_results(out, ("curves",), columns=columns, cases=picked)["curves"]
     return {"cases": cases, "curves": curves}, chosen, note
