@@ -22,6 +22,7 @@ from kneeload.plotting import (
     mask_runs,
     plot_groups,
     plot_results,
+    sample_cases,
 )
 
 #: irregular frame times [% gait cycle] of the synthetic strides: the resampling must interpolate
@@ -224,3 +225,21 @@ def test_a_sampled_parameter_is_refused_as_a_grouping() -> None:
     check_grouping("results", cases, ["direction"])
     with pytest.raises(InputError, match=f"speed_m_s: {2 * MAX_DRAWN_GROUPS} groups"):
         check_grouping("results", cases, ["speed_m_s"])
+
+
+def test_a_sample_of_cases_keeps_each_draw_whole() -> None:
+    n = 100  # draws of (speed, mass), each walked forward and backward
+    draws = np.random.default_rng(1).uniform(0.8, 1.4, (n, 2))
+    cases = pd.DataFrame(
+        [
+            {"case_id": f"{i}-{d}", "direction": d, "speed_m_s": s, "mass_kg": 60 + 20 * m}
+            for i, (s, m) in enumerate(draws)
+            for d in ("forward", "backward")
+        ]
+    )
+    picked = sample_cases(cases, 31, seed=3)
+    assert len(picked) == 30 and picked == sample_cases(cases, 31, seed=3)
+    chosen = cases[cases["case_id"].isin(picked)]
+    assert (chosen.groupby("speed_m_s")["direction"].nunique() == 2).all()
+    grid = cases.assign(speed_m_s=1.0, mass_kg=70.0, case_id=[f"c{i}" for i in range(2 * n)])
+    assert len(set(sample_cases(grid, 31))) == 31  # nothing sampled per draw: plain sample

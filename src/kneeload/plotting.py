@@ -415,11 +415,26 @@ def load_curves(
     check_names(out, "--quantity", chosen, quantities_of(first))
     picked, note = None, ""
     if max_cases is not None and len(done) > max_cases:
-        picked = list(done.sample(max_cases, random_state=seed))
-        note = f"a random sample of {max_cases} of {len(done)} cases, seed {seed}"
+        picked = sample_cases(cases[cases["case_id"].isin(done)], max_cases, seed)
+        note = f"a random sample of {len(picked)} of {len(done)} cases, seed {seed}"
     columns = ["stride", "percent_cycle", *chosen]
     curves = load_results(out, ("curves",), columns=columns, cases=picked)["curves"]
     return {"cases": cases, "curves": curves}, chosen, note
+
+
+def sample_cases(cases: pd.DataFrame, max_cases: int, seed: int = 0) -> list[str]:
+    """About ``max_cases`` case ids drawn at random (``seed``), keeping together the cases that
+    share their sampled parameters (those with more than :data:`MAX_GROUPS` values, e.g. one
+    subject's speed, mass and height walked in both directions), so comparisons stay paired."""
+    sampled = [p for p in parameters_of(cases) if cases[p].nunique() > MAX_GROUPS]
+    rng = np.random.default_rng(seed)
+    if not sampled:
+        return list(cases["case_id"].iloc[np.sort(rng.permutation(len(cases))[:max_cases])])
+    draw = cases.groupby(sampled, sort=False, dropna=False).ngroup().to_numpy()
+    sizes = np.bincount(draw)
+    order = rng.permutation(len(sizes))
+    kept = order[: max(1, int(np.searchsorted(np.cumsum(sizes[order]), max_cases, "right")))]
+    return list(cases["case_id"][np.isin(draw, kept)])
 
 
 def write_figures(results_dir: str | Path, max_cases: int = MAX_FIGURE_CASES) -> list[Path]:
