@@ -15,8 +15,10 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kneeload.gait.generator import generate_cycles
@@ -85,6 +87,65 @@ def test_knee_placement_inverts_to_the_pattern_angles() -> None:
     np.testing.assert_allclose(inclination, expected, atol=1e-9)
 
 
+def _marker_sources(script: ModuleType) -> dict[str, tuple[Any, ...]]:
+    """subject01 (markers; the fit used its IK instead), JW og1/og3/og7 and Fukuchi WBDS01."""
+    subject01 = script.MarkerTrial(
+        "opensim_subject01_walk/experimental/subject01_walk1.trc",
+        "opensim_subject01_walk/experimental/subject01_walk1_grf.mot",
+        72.6,
+        "OpenSim_subject01",
+        "opensim_subject01_walk/experimental/subject01_static.trc",
+    )
+    return {"opensim_subject01_walk": (subject01,)} | {
+        name: trials for name, (_c, trials, _r) in script.FRONTAL_MARKER_SOURCES.items()
+    }
+
+
+def _lever_arm_mm(table: pd.DataFrame) -> float:
+    """Mean frontal-plane lever arm KAM / vertical GRF [mm] over loading response, averaged
+    over the whole strides of a table (Hunt et al. 2006: the lever arm, more than the force,
+    sets the peak KAM)."""
+    means = []
+    for _, stride in table[table["stride"] > 0].groupby("stride"):
+        p = stride["percent_cycle"].to_numpy()
+        inside = (p >= LOADING_RESPONSE_PERCENT[0]) & (p <= LOADING_RESPONSE_PERCENT[1])
+        kam = stride["knee_adduction_moment_nm"].to_numpy()[inside]
+        means.append(np.mean(kam / stride["grf_vertical_n"].to_numpy()[inside]))
+    return 1e3 * float(np.mean(means))
+
+
+@pytest.mark.slow
+def test_generated_kam_lever_arm_lies_among_measured_ones(shared_data: Path) -> None:
+    """The generated lever arm KAM / vertical GRF over loading response (healthy, 1.2 m/s)
+    lies within the range of the measured trials' (lever-arm KAM from their markers and force
+    plates through the same pipeline): subject01, JW og1/og3/og7 (as one source), Fukuchi
+    WBDS01. Measured: 24, 40 and 48 mm; the earlier template's 69 mm at its first peak."""
+    from kneeload.gait.simulate import simulate
+    from kneeload.measured import analyze
+
+    measured = {}
+    for name, trials in _marker_sources(_fit_script()).items():
+        measured[name] = float(
+            np.mean(
+                [
+                    _lever_arm_mm(
+                        analyze(
+                            shared_data / t.kinematics,
+                            shared_data / t.forces,
+                            t.mass_kg,
+                            marker_set=t.marker_set,
+                            static=None if t.static is None else shared_data / t.static,
+                        )
+                    )
+                    for t in trials
+                ]
+            )
+        )
+    generated = _lever_arm_mm(simulate(GaitSpec("walk", "forward", 1.2, 0.0, TYPICAL)))
+    print("KAM / vertical GRF in loading response [mm]:", measured, "generated", generated)
+    assert min(measured.values()) <= generated <= max(measured.values())
+
+
 @pytest.mark.slow
 def test_generated_knee_sits_medial_of_the_hip_like_measured_knees(shared_data: Path) -> None:
     """In loading response (10-25 % of the cycle) the generated knee (healthy, 1.2 m/s) lies
@@ -94,16 +155,7 @@ def test_generated_knee_sits_medial_of_the_hip_like_measured_knees(shared_data: 
     the knee 10 mm lateral of the hip at the first KAM peak (14 %); these knees are 8-44 mm
     medial at theirs."""
     script = _fit_script()
-    subject01 = script.MarkerTrial(
-        "opensim_subject01_walk/experimental/subject01_walk1.trc",
-        "opensim_subject01_walk/experimental/subject01_walk1_grf.mot",
-        72.6,
-        "OpenSim_subject01",
-        "opensim_subject01_walk/experimental/subject01_static.trc",
-    )
-    sources = {"opensim_subject01_walk": (subject01,)} | {
-        name: trials for name, (_c, trials, _r) in script.FRONTAL_MARKER_SOURCES.items()
-    }
+    sources = _marker_sources(script)
     percent = np.linspace(0.0, 100.0, 101)
     window = (percent >= LOADING_RESPONSE_PERCENT[0]) & (percent <= LOADING_RESPONSE_PERCENT[1])
     measured = {}
