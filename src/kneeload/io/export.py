@@ -48,6 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kneeload.exceptions import InputError
+from kneeload.io.frames import LAB_Z_UP_TO_MODEL
 from kneeload.trial import SIDES
 
 if TYPE_CHECKING:
@@ -57,8 +58,8 @@ if TYPE_CHECKING:
 
 FloatArray = NDArray[np.float64]
 
-#: lateral position of each hip centre [m] when a leg has no 3-D knee (half the hip spacing of
-#: models/gait/body.toml's default adult is of this order; only the frontal plane uses it)
+#: lateral position of each leg's joints [m] when the leg has no 3-D knee (half the generated
+#: adult's hip spacing; only the frontal plane uses it)
 DEFAULT_HIP_Z_M = 0.0875
 #: spread of the knee centre in the femur above which the knee is exported as translating [m]
 KNEE_TRANSLATION_M = 1e-6
@@ -217,7 +218,7 @@ def _write_text(path: Path, text: str) -> Path:
     return path
 
 
-def storage_text(
+def _storage_text(
     name: str, columns: Mapping[str, FloatArray], in_degrees: bool, extra: Sequence[str] = ()
 ) -> str:
     """An OpenSim storage (header version 1) with ``columns`` (time first), full precision."""
@@ -333,7 +334,7 @@ def _body(name: str, mass: float, com: Sequence[float], izz: float, long_axis: i
     )
 
 
-def osim_text(name: str, legs: Mapping[str, _Leg], body_mass_kg: float) -> str:
+def _osim_text(name: str, legs: Mapping[str, _Leg], body_mass_kg: float) -> str:
     """The planar gait10dof18musc-style model of :mod:`kneeload.io.export` as XML."""
     leg_mass = sum(float(leg.mass_kg.sum()) for leg in legs.values())
     pelvis_mass = max(body_mass_kg - leg_mass, 1e-3)
@@ -392,7 +393,7 @@ def osim_text(name: str, legs: Mapping[str, _Leg], body_mass_kg: float) -> str:
     )
 
 
-def opensim_coordinates(
+def _opensim_coordinates(
     trials: Mapping[str, LegTrial], legs: Mapping[str, _Leg], reference: str
 ) -> dict[str, FloatArray]:
     """gait10dof18musc coordinates [rad, m] reproducing ``legs``.
@@ -523,26 +524,26 @@ def write_opensim(
     reference = sides[0]
     trial = trials[reference]
     time = trial.time_s
-    coordinates = opensim_coordinates(trials, legs, reference)
+    coordinates = _opensim_coordinates(trials, legs, reference)
     angles = {
         k: (np.degrees(v) if not k.endswith(("_tx", "_ty")) else v) for k, v in coordinates.items()
     }
-    model = _write_text(out / f"{name}.osim", osim_text(name, legs, trial.body_mass_kg))
+    model = _write_text(out / f"{name}.osim", _osim_text(name, legs, trial.body_mass_kg))
     ik = _write_text(
         out / f"{name}_ik.mot",
-        storage_text(f"{name}_ik", {"time": time, **angles}, in_degrees=True),
+        _storage_text(f"{name}_ik", {"time": time, **angles}, in_degrees=True),
     )
     grf_name = f"{name}_grf.mot"
     grf = _write_text(
         out / grf_name,
-        storage_text(grf_name, {"time": time, **_grf_columns(trials, level)}, in_degrees=True),
+        _storage_text(grf_name, {"time": time, **_grf_columns(trials, level)}, in_degrees=True),
     )
     loads = _write_text(out / f"{name}_external_loads.xml", _external_loads_text(grf_name, sides))
     rajagopal = None
     if cycle is not None:
         rajagopal = _write_text(
             out / f"{name}_ik_rajagopal.mot",
-            storage_text(
+            _storage_text(
                 f"{name}_ik_rajagopal",
                 {"time": time, **_rajagopal_degrees(angles, cycle, sides)},
                 in_degrees=True,
@@ -596,7 +597,7 @@ def write_coordinates_mot(coordinates: CoordinateData, path: str | Path) -> Path
     p = Path(path)
     columns = {"time": coordinates.time_s}
     columns |= {name: coordinates.values[:, i] for i, name in enumerate(coordinates.names)}
-    return _write_text(p, storage_text(p.name, columns, in_degrees=False))
+    return _write_text(p, _storage_text(p.name, columns, in_degrees=False))
 
 
 def write_grf_mot(forces: GroundReactionData, path: str | Path) -> Path:
@@ -621,13 +622,13 @@ def write_grf_mot(forces: GroundReactionData, path: str | Path) -> Path:
         ):
             for a, ax in enumerate("xyz"):
                 columns[f"{prefix}{kind}{ax}"] = values[:, a]
-    return _write_text(p, storage_text(p.name, columns, in_degrees=True))
+    return _write_text(p, _storage_text(p.name, columns, in_degrees=True))
 
 
 # ---------------------------------------------------------------------------------------- C3D
 
 #: model frame (x forward, y up, z right) -> C3D lab frame (x forward, y left, z up)
-_MODEL_TO_LAB = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+_MODEL_TO_LAB = LAB_Z_UP_TO_MODEL.T
 _MM_PER_M = 1000.0
 _PLATE_MARGIN_M = 0.5
 
