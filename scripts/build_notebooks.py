@@ -200,6 +200,19 @@ def quickstart() -> list[nbformat.NotebookNode]:
         report = write_report(results_dir)
         print(report.name, f"{report.stat().st_size / 1e3:.0f} kB")
         """),
+        md("""
+        ## The same from the command line
+
+        ```
+        kneeload run small.toml -o results/small        # or a bundled name: forward_vs_backward_walking
+        kneeload plot results/small --by direction grade_pct
+        kneeload compare results/small --by direction --baseline forward
+        kneeload report results/small
+        ```
+
+        Next: `02_forward_vs_backward` (the default scenario read as a results section),
+        `03_incline` (grade sweep) and `04_arthritis` (medial knee OA, SPM, cumulative load).
+        """),
         code(CLEANUP),
     ]
 
@@ -408,6 +421,22 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
         {all_q.ratio:.3f} ({all_q.ci_low:.3f}–{all_q.ci_high:.3f}) for quadriceps activation.
         \"\"\")
         """),
+        md("""
+        Where the muscles of the model cannot carry the joint moments, static optimisation leaves
+        a reserve moment that never enters a contact force, so the contact load there is a lower
+        bound. The reserves of the cases at 3 km/h:
+        """),
+        code("""
+        slow = cases.query("speed_m_s == 0.833")[["case_id", "direction", "grade_pct"]]
+        reserves = curves[curves.case_id.isin(slow.case_id)].groupby("case_id").agg(
+            frames_at_capacity=("muscle_capacity_exceeded", "sum"),
+            max_reserve_hip_nm=("reserve_hip_nm", lambda x: x.abs().max()),
+            max_reserve_knee_nm=("reserve_knee_nm", lambda x: x.abs().max()),
+            max_reserve_ankle_nm=("reserve_ankle_nm", lambda x: x.abs().max()),
+        )
+        reserve_table = slow.merge(reserves, on="case_id").drop(columns="case_id")
+        reserve_table.sort_values(["grade_pct", "direction"]).round(1)
+        """),
         md("## Discussion"),
         code("""
         lower_tf = {g: ratio("peak_tf_compressive_bw", g) < 1 for g in GRADES}
@@ -439,10 +468,13 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
         Two cautions. First, backward gait here is forward gait reversed in time, and backward on
         a grade is forward on the opposite grade reversed: the backward kinematics inherit the
         forward ones by construction, while measured backward walking differs in its details
-        (Thorstensson 1986; Grasso et al. 1998), so these ratios are a model's prediction. Second, absolute TF peaks are {factor.min():.1f}–{factor.max():.1f} times the
-        in-vivo values in forward level walking, so only the ratios
-        above should be carried over, and then as model predictions for one subject, not a
-        population estimate.
+        (Thorstensson 1986; Grasso et al. 1998), so these ratios are a model's prediction.
+        Second, absolute TF peaks are {factor.min():.1f}–{factor.max():.1f} times the in-vivo
+        values in forward level walking, so only the ratios above should be carried over, and
+        then as model predictions for one subject, not a population estimate. Third, the hip
+        muscles of the model fall short by up to {reserve_table.max_reserve_hip_nm.max():.0f} N·m
+        (reserve) and the knee muscles by up to {reserve_table.max_reserve_knee_nm.max():.0f} N·m
+        at 3 km/h; a muscle force missing there is missing from the contact force too.
         \"\"\")
         """),
         md("""

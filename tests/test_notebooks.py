@@ -37,9 +37,6 @@ def test_saved_with_outputs(name: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("name", NAMES)
 def test_runs(name: str, tmp_path: Path) -> None:
     copy = tmp_path / f"{name}.ipynb"
