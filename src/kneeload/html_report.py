@@ -48,7 +48,7 @@ HOW_TO_READ = """
 after. Each line is the mean of a group of cases, the shaded band &plusmn; 1 standard deviation
 across the cases of that group (their speeds, grades, body sizes: not trial-to-trial noise).</li>
 <li><b>Peak ratios.</b> A ratio of 1.20 means the group's peak is 20 % higher than the
-baseline's. The 95 % interval shows how consistent the ratio is across the swept conditions;
+baseline's. The 95 % interval shows how consistent the ratio is across the swept or sampled cases;
 an interval that excludes 1 means the difference holds across them. These are model estimates
 from generated gait, not measurements of a patient.</li>
 <li><b>Tibiofemoral</b> compression is the load through the knee joint surfaces;
