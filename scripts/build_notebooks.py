@@ -928,7 +928,12 @@ def arthritis() -> list[nbformat.NotebookNode]:
                              f"×{b10 / f10:.2f} of forward uphill, ×{b10 / f0:.2f} of forward level")
             lines.append(f"* **{condition}**: " + "; ".join(parts) + ".")
         sessions = programme_scenario.programme.sessions
-        say(f"Over the {sessions} sessions of the programme:\\n\\n" + "\\n".join(lines))
+        steps_b = per_programme("steps_per_session", "healthy", "backward", 10.0)
+        steps_f = per_programme("steps_per_session", "healthy", "forward", 10.0)
+        say(f"Over the {sessions} sessions of the programme:\\n\\n" + "\\n".join(lines)
+            + f"\\n\\nPart of the difference is the number of steps, not the load per step: "
+            f"in 20 min at the same speed the healthy knee takes {steps_b:.0f} stances backward "
+            f"uphill and {steps_f:.0f} forward uphill (×{steps_b / steps_f:.2f}; shorter strides).")
         """),
         md("""
         ## Discussion
