@@ -47,6 +47,12 @@ copies advanced by one stride length):
    Frontal plane: hip joint centres ± half the hip spacing, feet on lines ± half the step
    width, knee displaced medially from the hip by the thigh's frontal inclination (hip
    adduction minus the own-side pelvic rise); the centre of pressure on the foot's midline.
+   Measured (markers and plates of Grand Challenge JW og1/og3/og7, Fukuchi WBDS01, OpenSim
+   subject01): the knee lies 8-44 mm medial of the hip at the first KAM peak; the centre of
+   pressure lies within 10 mm of the ankle centre's mediolateral position at 15 % of the cycle
+   in JW and Fukuchi (subject01: 20 mm lateral) and drifts laterally along the toed-out foot
+   (9-17°) later in stance, which is not modelled; the knee-to-centre-of-pressure distance
+   that sets the KAM is within the measured range at 15 % and 45 % of the cycle.
    Free moments are zero.
 """
 
