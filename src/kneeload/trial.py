@@ -97,7 +97,10 @@ def foot_ground_reaction(
 
     Plates assigned to the foot are summed; the centre of pressure of the sum is the
     vertical-force-weighted mean of the plates' and the moment this shift leaves is added to the
-    free moment, so the resultant is unchanged.
+    free moment, so the resultant is unchanged. A plate sample without a centre of pressure
+    (NaN: a reader leaves it undefined below the contact threshold, where it is 0/0) has no
+    point of application, so its force and free moment count as zero there, not as a force at
+    the origin.
 
     Returns
     -------
@@ -116,9 +119,10 @@ def foot_ground_reaction(
             f"forces overlapping the kinematics in time ({time_s[0]:.3f}-{time_s[-1]:.3f} s)",
             f"{start:.3f}-{end:.3f} s",
         )
-    force = forces.force_n[:, plates, :]
-    cop = np.nan_to_num(forces.cop_m[:, plates, :])
-    free = forces.free_moment_nm[:, plates, :]
+    applied = np.isfinite(forces.cop_m[:, plates, :]).all(axis=-1)[..., None]
+    force = np.where(applied, forces.force_n[:, plates, :], 0.0)
+    cop = np.where(applied, forces.cop_m[:, plates, :], 0.0)
+    free = np.where(applied, forces.free_moment_nm[:, plates, :], 0.0)
     weight = np.abs(force[..., 1])
     total_weight = weight.sum(axis=1)
     safe = np.where(total_weight > 0, total_weight, 1.0)
