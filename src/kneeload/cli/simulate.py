@@ -29,7 +29,9 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         "--strides", type=int, default=1, help="number of strides, 1 to 100 (default 1)"
     )
     _load_sharing.add_arguments(parser)
-    parser.add_argument("--out", help="output table (.csv or .parquet); default: CSV on stdout")
+    parser.add_argument(
+        "--out", help="output table (.csv, .parquet or OpenSim .sto); default: CSV on stdout"
+    )
 
 
 def format_summary(summary: dict[str, float]) -> str:
