@@ -12,7 +12,12 @@ Sources (``../shared/data``, see its README.md; raw files are never copied into 
   markers). Fukuchi 2018 WBDS01 (treadmill, 0.49 m/s, 15 strides) gives slow walking
   (``[slow_walking]``): its timing, and its sagittal hip, knee and ankle angles from its C3D
   markers through kneeload's marker pipeline (marker set ``Fukuchi2018``; its IK sample covers
-  no complete stride), the slow end of the templates' speed scaling.
+  no complete stride), the slow end of the templates' speed scaling. Frontal plane (hip
+  adduction, pelvic obliquity): subject01's IK and, from skin markers through kneeload's
+  marker pipeline (:func:`frontal_from_markers`), Grand Challenge JW og1, og3, og7 (Fregly et
+  al. 2012) and Fukuchi WBDS01 (15 strides, stance re-timed to the reference), sources
+  weighted equally: subject01 alone put the knee lateral of the hip in loading response,
+  where all three sources' markers put it medial.
 * running: Hamner, Seth & Delp (2010) subject02 treadmill run (IK, GRF of both feet, markers;
   14 strides); Rajagopal et al. (2016) treadmill run (GRF of both feet and markers, 6 strides;
   its IK sample is a trimmed trial on another time base, so it gives GRF and CoP only).
