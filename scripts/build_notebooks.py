@@ -244,8 +244,11 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
           (Hof 1996; stride frequency and stance time from Franz & Kram 2012), with grade
           offsets (McIntosh et al. 2006; Lay et al. 2006). Backward gait is the time reversal of
           forward gait (Winter, Pluck & Yang 1989; Grasso, Bianchi & Lacquaniti 1998); backward
-          on a grade g is forward on −g reversed. Ground reactions balance gravity in the tilted
-          frame over a stride.
+          on a grade g is forward on −g reversed. Backward walking at a speed is timed as forward
+          walking at a proportionally higher speed (equal cadence at a lower backward speed;
+          Laufer 2005), so it has a higher cadence and higher ground-reaction peaks than forward
+          walking at the same speed. Ground reactions balance gravity in the tilted frame over a
+          stride.
         * **Inverse dynamics.** Planar Newton–Euler from the foot up (Winter 2009, ch. 5),
           segment parameters of de Leva (1996).
         * **Muscle forces.** Static optimisation, minimising Σ aᵢ² (Anderson & Pandy 2001), with
@@ -480,15 +483,15 @@ def forward_vs_backward() -> list[nbformat.NotebookNode]:
         md("""
         ## References
 
-        Anderson FC, Pandy MG (2001) J Biomech Eng 123:381–390. · Besier TF et al. (2005) Med Sci
-        Sports Exerc 37:1924–1930. · Bland JM, Altman DG (1996) BMJ 312:1079. · Cha HG, Kim TH, Kim
+        Anderson FC, Pandy MG (2001) J Biomech Eng 123:381–390. · Besier TF et al. (2005) J Orthop
+        Res 23:345–350. · Bland JM, Altman DG (1996) BMJ 312:1079. · Cha HG, Kim TH, Kim
         MK (2016) J Phys Ther Sci 28:1901–1903. · de Leva P (1996) J Biomech 29:1223–1230. · Delp SL
-        et al. (1990) IEEE TBME 37:757–767. · D'Lima DD et al. (2013) Arthritis Res Ther (ar4138). ·
-        Franz JR, Kram R (2012) Gait Posture 36:1–6. · Grasso R, Bianchi L, Lacquaniti F (1998) J
+        et al. (1990) IEEE TBME 37:757–767. · D'Lima DD et al. (≈2013) Arthritis Res Ther, article ar4138. ·
+        Franz JR, Kram R (2012) Gait Posture 35:143–147. · Grasso R, Bianchi L, Lacquaniti F (1998) J
         Neurophysiol 80:1868–1885. · Hof AL (1996) Gait Posture 4:222–223. · Kutzner I et al.
         (2010) J Biomech 43:2164–2173. · Lay AN et al. (2006) J Biomech 39:1621–1628. · McIntosh AS
-        et al. (2006) J Biomech 39:2491–2502. · Thorstensson A (1986) Acta Physiol Scand
-        128:327–333. · van Eijden TM et al. (1985) J Biomech 18:803–809. · Winter DA (2009)
+        et al. (2006) J Biomech 39:2491–2502. · Thorstensson A (1986) Exp Brain Res
+        61:664–668. · Laufer Y (2005) J Gerontol A 60:627–632. · van Eijden TM et al. (1985) J Biomech 18:803–809. · Winter DA (2009)
         Biomechanics and motor control of human movement, 4th ed. · Winter DA, Pluck N, Yang JF
         (1989) J Mot Behav 21:291–305.
         """),
