@@ -205,3 +205,23 @@ def test_sigint_stops_after_the_current_chunk(scenario: Path, tmp_path: Path) ->
     assert sorted(p.name for p in (out / "summary.parquet").iterdir()) == ["part-000000.parquet"]
     assert sorted(p.name for p in (out / "curves.parquet").iterdir()) == ["part-000000.parquet"]
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_manifest_lists_the_first_failures_and_counts_them_all(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kneeload.gait import simulate as simulate_module
+
+    real = simulate_module.simulate
+
+    def backward_fails(spec, strides=1, load_sharing=None):  # type: ignore[no-untyped-def]
+        if spec.direction == "backward":
+            raise InputError("generator", "direction", "forward")
+        return real(spec, strides, load_sharing)
+
+    monkeypatch.setattr(simulate_module, "simulate", backward_fails)
+    monkeypatch.setattr("kneeload.sweep.MAX_LISTED_FAILURES", 1)
+    out = run_scenario(scenario, tmp_path / "results", chunk_size=1)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["n_failed"] == 2 and len(manifest["failures"]) == 1
+    assert load_results(out, tables=["summary"])["summary"]["failure"].notna().sum() == 2

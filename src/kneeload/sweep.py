@@ -3,7 +3,8 @@
 The folder (``DIR``) holds::
 
     scenario.toml                       copy of the scenario file
-    manifest.json                       versions, git revision, executor, counts, timings, failures
+    manifest.json                       versions, git revision, executor, counts, timings, the
+                                        first :data:`MAX_LISTED_FAILURES` failures
     cases.parquet                       the cases table of :func:`kneeload.scenario.expand`
     curves.parquet/part-NNNNNN.parquet  per-frame curves of chunk NNNNNN (``case_id`` first)
     summary.parquet/part-NNNNNN.parquet per case: ``case_id``, :data:`SUMMARY_KEYS`, the
@@ -70,6 +71,8 @@ def default_chunk_size(n_cases: int) -> int:
 
 _VERSIONED = ("kneeload", "numpy", "pandas", "pyarrow", "numba")
 _DASK_VERSIONED = ("dask", "distributed")
+#: failures listed with their reasons in manifest.json (all are in summary.parquet ``failure``)
+MAX_LISTED_FAILURES = 1000
 #: how long to try reaching a Dask scheduler address [s]
 DASK_CONNECT_TIMEOUT_S = 30.0
 #: quantities whose :func:`~kneeload.metrics.load_metrics` each summary row carries
@@ -524,13 +527,18 @@ def run_scenario(
     n_cases = len(cases)
     n_chunks = -(-n_cases // size)
     done = _done_chunks(out, n_chunks)
-    failures = [
-        failure
-        for i in sorted(done)
-        for failure in _failures(
-            pd.read_parquet(out / "summary.parquet" / _part_name(i), columns=["case_id", "failure"])
-        )
-    ]
+    failures: list[dict[str, str]] = []  # the first MAX_LISTED_FAILURES, for the manifest
+    n_failed = 0
+
+    def count_failures(summary: pd.DataFrame) -> None:
+        nonlocal n_failed
+        found = _failures(summary)
+        n_failed += len(found)
+        failures.extend(found[: MAX_LISTED_FAILURES - len(failures)])
+
+    for i in sorted(done):
+        part = out / "summary.parquet" / _part_name(i)
+        count_failures(pd.read_parquet(part, columns=["case_id", "failure"]))
     with _executor(workers, scheduler) as executor:
         versions = _versions(
             _VERSIONED + (_DASK_VERSIONED if executor.description["kind"] == "dask" else ())
@@ -552,7 +560,7 @@ def run_scenario(
                 chunks_done=len(done),
                 cases_done=cases_done,
                 complete=len(done) == n_chunks,
-                n_failed=len(failures),
+                n_failed=n_failed,
                 elapsed_s=round(time.perf_counter() - started, 3),
                 cases_run=cases_run,
                 cases_per_s=round(cases_run / computed_s, 3) if computed_s > 0 else None,
@@ -569,7 +577,7 @@ def run_scenario(
                         n_chunks=n_chunks,
                         cases_done=manifest["cases_done"],
                         n_cases=n_cases,
-                        n_failed=len(failures),
+                        n_failed=n_failed,
                         elapsed_s=time.perf_counter() - started,
                     )
                 )
@@ -596,7 +604,7 @@ def run_scenario(
                         index = in_flight.pop(future)
                         curves, summary = future.result()
                         _write_chunk(curves, summary, out, index)
-                        failures += _failures(summary)
+                        count_failures(summary)
                         cases_run += len(summary)
                         done.add(index)
                         write_manifest(time.perf_counter() - loop_started, cases_run)
