@@ -149,6 +149,18 @@ def test_identical_groups_compare_to_exactly_one() -> None:
     assert everything["ci_low"] <= 1.0 <= everything["ci_high"]
 
 
+def test_a_subset_of_the_cases_compares_only_those_cases() -> None:
+    """A filtered cases table with the full curves table compares the chosen cases only: the
+    speed-1.0 pair's ratio, not the others'."""
+    results = _results({"forward": 1.0, "backward": 1.5})
+    results["curves"].loc[results["curves"]["case_id"] == "backward-1.4", "tf_compressive_bw"] *= 3
+    subset = {**results, "cases": results["cases"][results["cases"]["speed_m_s"] < 1.3]}
+    everything = compare_results(subset, "direction", "forward").peaks
+    everything = everything[everything["stratum"] == "all"].iloc[0]
+    assert everything["n_group"] == 2
+    assert everything["ratio"] == pytest.approx(1.5, rel=1e-12)
+
+
 def test_cases_without_a_match_are_compared_unpaired() -> None:
     results = _results({"forward": 1.0, "backward": 2.0}, masses={"backward": 80.0})
     comparison = compare_results(results, "direction", "forward")

@@ -183,6 +183,7 @@ def compare_results(
     InputError naming ``source``.
     """
     cases, curves = results["cases"], results["curves"]
+    curves = curves[curves["case_id"].isin(cases["case_id"])]  # a subset of the cases
     check_grouping(source, cases, [by])
     if curves.empty:
         raise InputError(source, "curves", "at least one case that did not fail", "none")

@@ -92,6 +92,10 @@ QUANTITY_LABELS: dict[str, str] = {
     "knee_flexion_deg": "knee flexion [deg]",
     "pf_stress_mpa": "patellofemoral stress [MPa]",
     "knee_adduction_moment_nm_kg": "knee adduction moment [N·m/kg]",
+    "knee_adduction_moment_pct_bw_ht": "knee adduction moment [%BW·Ht]",
+    "tf_medial_bw": "medial tibiofemoral force [BW]",
+    "tf_lateral_bw": "lateral tibiofemoral force [BW]",
+    "tf_medial_share": "medial share of tibiofemoral force [-]",
     "hip_moment_nm_kg": "hip moment [N·m/kg]",
     "ankle_moment_nm_kg": "ankle moment [N·m/kg]",
 }
