@@ -808,10 +808,26 @@ def generate_cycle_batch(
         raise InputError(
             "generator", "frames_per_stride", "an odd whole number >= 21", str(frames_per_stride)
         )
-    if patterns is None:
-        from kneeload.gait.templates import gait_patterns
+    n = frames_per_stride - 1
+    if patterns is None and specs:
+        from kneeload.gait.templates import gait_patterns, pattern_arrays
 
-        patterns = gait_patterns(specs)
+        arrays = pattern_arrays(specs)  # no per-spec GaitPattern on the default path
+        timing = np.column_stack(
+            [arrays.stride_time_s, arrays.stride_length_m, arrays.stance_fraction]
+        )
+        if not np.any(_refused(timing)):
+            curves = _on_frames(
+                arrays.percent_cycle,
+                arrays.curves.reshape(-1, arrays.percent_cycle.size),
+                arrays.stance_fraction,
+                n,
+                specs,
+            )
+            return _generated(specs, arrays.sources, curves, timing, strides, n, anthropometry)
+        patterns = gait_patterns(specs)  # a refused pattern, reported below
+    elif patterns is None:
+        patterns = []
     if len(patterns) != len(specs) or not specs:
         raise InputError(
             "generator", "patterns", f"one pattern per spec ({len(specs)})", str(len(patterns))
@@ -820,20 +836,38 @@ def generate_cycle_batch(
         [(p.stride_time_s, p.stride_length_m, p.stance_fraction) for p in patterns],
         dtype=np.float64,
     )
-    stride_time, stride_length, stance = timing.T
     rows, missing = _gather(patterns)
-    refused = (
-        missing
-        | ~((0.0 < stance) & (stance < 1.0))
+    for i in np.flatnonzero(missing | _refused(timing)).tolist():  # the first raises
+        _check_pattern(patterns[i], _source(specs[i]))
+    curves = _resample(patterns, rows, timing[:, 2], n, specs)
+    sources = [p.sources for p in patterns]
+    return _generated(specs, sources, curves, timing, strides, n, anthropometry)
+
+
+def _refused(timing: FloatArray) -> NDArray[np.bool_]:
+    """Cases whose ``timing`` (C, 3: stride time [s], stride length [m], stance fraction) the
+    generator refuses (:func:`_check_pattern` says why)."""
+    stride_time, stride_length, stance = timing.T
+    return (
+        ~((0.0 < stance) & (stance < 1.0))
         | (np.abs(stance - 0.5) < 0.01)
         | ~((stride_time > 0.0) & (stride_length > 0.0))
     )
-    for i in np.flatnonzero(refused).tolist():  # the first raises
-        _check_pattern(patterns[i], _source(specs[i]))
-    n = frames_per_stride - 1
-    curves = _resample(patterns, rows, stance, n, specs)
-    apply_knee_flexion_reduction(curves, stance, n, specs)  # knee conditions (issue 6)
-    return _cycles(specs, patterns, _batch(specs, curves, timing, n, anthropometry), strides, n)
+
+
+def _generated(
+    specs: Sequence[GaitSpec],
+    sources: Sequence[tuple[str, ...]],
+    curves: FloatArray,
+    timing: FloatArray,
+    strides: int,
+    n: int,
+    anthropometry: str | None,
+) -> list[GaitCycle]:
+    """The cycles from the resampled ``curves`` (:func:`_resample`) and ``timing``."""
+    apply_knee_flexion_reduction(curves, timing[:, 2], n, specs)  # knee conditions (issue 6)
+    out = _batch(specs, curves, timing, n, anthropometry)
+    return _cycles(specs, sources, out, strides, n)
 
 
 def generate_cycles(
@@ -855,7 +889,9 @@ def generate_cycles(
 
 
 def _notes(
-    specs: Sequence[GaitSpec], patterns: Sequence[GaitPattern], out: dict[str, FloatArray]
+    specs: Sequence[GaitSpec],
+    sources: Sequence[tuple[str, ...]],
+    out: dict[str, FloatArray],
 ) -> list[tuple[str, ...]]:
     """What was generated and assumed for each case, with its measured figures."""
     joined: dict[tuple[str, ...], str] = {}  # patterns of a mode share most sources
@@ -870,12 +906,12 @@ def _notes(
         strict=True,
     )
     notes = []
-    for spec, pattern, (table, scale, lean, slide, rms, most, lowest) in zip(
-        specs, patterns, figures, strict=True
+    for spec, pattern_sources, (table, scale, lean, slide, rms, most, lowest) in zip(
+        specs, sources, figures, strict=True
     ):
-        source = joined.get(pattern.sources)
+        source = joined.get(pattern_sources)
         if source is None:
-            source = joined.setdefault(pattern.sources, "pattern: " + "; ".join(pattern.sources))
+            source = joined.setdefault(pattern_sources, "pattern: " + "; ".join(pattern_sources))
         case: tuple[str, ...] = (
             f"segments: {table} scaled to {spec.subject.mass_kg:g} kg, "
             f"{spec.subject.height_m:g} m; sole, hips, trunk, step width: models/gait/body.toml",
@@ -911,7 +947,7 @@ def cycle_phase(strides: int, n: int) -> tuple[NDArray[np.int64], FloatArray]:
 
 def _cycles(
     specs: Sequence[GaitSpec],
-    patterns: Sequence[GaitPattern],
+    sources: Sequence[tuple[str, ...]],
     out: dict[str, FloatArray],
     strides: int,
     n: int,
@@ -983,5 +1019,5 @@ def _cycles(
             newton_residual_n=residual[i],
             notes=notes,
         )
-        for i, (spec, notes) in enumerate(zip(specs, _notes(specs, patterns, out), strict=True))
+        for i, (spec, notes) in enumerate(zip(specs, _notes(specs, sources, out), strict=True))
     ]

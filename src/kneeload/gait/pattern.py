@@ -30,6 +30,9 @@ PATTERN_ANGLES: tuple[str, ...] = (
 #: ground-reaction components of a pattern, per foot, in body weights, ground frame (x facing
 #: along the surface, y normal to it, z right)
 PATTERN_GRF: tuple[str, ...] = ("grf_x_bw", "grf_y_bw", "grf_z_bw")
+#: every curve of a pattern, in the order stacked arrays of many patterns hold them: angles,
+#: ground reaction, centre of pressure along the foot
+PATTERN_CURVES: tuple[str, ...] = (*PATTERN_ANGLES, *PATTERN_GRF, "cop_along_foot")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -43,10 +44,24 @@ from numpy.typing import NDArray
 from kneeload.config import CYCLE_POINTS
 from kneeload.data import load_parameter_set
 from kneeload.exceptions import InputError
-from kneeload.gait.pattern import PATTERN_ANGLES, PATTERN_GRF, FloatArray, GaitPattern
+from kneeload.gait.pattern import (
+    PATTERN_ANGLES,
+    PATTERN_CURVES,
+    PATTERN_GRF,
+    FloatArray,
+    GaitPattern,
+)
 from kneeload.gait.spec import GaitSpec
 
-__all__ = ["gait_pattern", "gait_patterns", "leg_length_m", "speed_range_m_s"]
+__all__ = [
+    "PATTERN_CURVES",
+    "PatternArrays",
+    "gait_pattern",
+    "gait_patterns",
+    "leg_length_m",
+    "pattern_arrays",
+    "speed_range_m_s",
+]
 
 BoolArray = NDArray[np.bool_]
 
@@ -406,36 +421,30 @@ def _mode_arrays(
     return angles, grf, cop
 
 
-def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> list[GaitPattern]:
-    """The normative pattern of one stride of the right leg for each of ``specs``.
+@dataclass(frozen=True)
+class PatternArrays:
+    """The patterns of many specs as stacked arrays, before packaging (C cases, P points).
 
-    Parameters
+    Attributes
     ----------
-    specs : modes, directions, speeds [m/s], grades [%] and subjects
-    n_points : points over the cycle, 0..100 % (default 101)
-
-    Returns
-    -------
-    list of GaitPattern, one per spec, in order: stride time [s], stride length [m], stance
-        fraction, joint angles [deg], ground reaction of the right foot [BW] (ground frame: x
-        facing, y normal) and CoP along the foot (0 heel, 1 toe; NaN in swing). The patterns
-        share one read-only ``percent_cycle`` array; their curves are views of stacked arrays.
-
-    Backward gait is the time reversal of forward gait, the ankle included: Winter, Pluck &
-    Yang (1989) and Lee et al. (2013) report that the backward ankle angle differs from the
-    reversed forward one, but the size and shape of the difference were not read (U), so no
-    correction is applied; the reversal already puts the ankle in plantarflexion at the
-    forefoot contact and dorsiflexes it as the heel is lowered.
-
-    Timing, angles, ground reaction and CoP are evaluated as arrays over all specs of a mode
-    (series by repeated complex multiplication, one matrix product per kind of series).
-
-    Raises
-    ------
-    InputError
-        ``n_points`` < 2, or a speed outside the range the data cover
-        (:func:`speed_range_m_s`; the first such spec): never extrapolated.
+    percent_cycle : (P,) 0..100 [%], read-only
+    stride_time_s, stride_length_m, stance_fraction : (C,) [s], [m], [-]
+    curves : (C, len(PATTERN_CURVES), P) in PATTERN_CURVES order: angles [deg], ground reaction
+        of the right foot [BW], CoP along the foot (NaN in swing)
+    sources : (C,) what each pattern rests on (:attr:`GaitPattern.sources`)
     """
+
+    percent_cycle: FloatArray
+    stride_time_s: FloatArray
+    stride_length_m: FloatArray
+    stance_fraction: FloatArray
+    curves: FloatArray
+    sources: list[tuple[str, ...]]
+
+
+def pattern_arrays(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> PatternArrays:
+    """What :func:`gait_patterns` packages, as stacked arrays (see it for the method and the
+    errors); :func:`kneeload.gait.generator.generate_cycle_batch` takes them unpackaged."""
     if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
         raise InputError("gait_pattern", "n_points", "an integer >= 2", repr(n_points))
     count = len(specs)
@@ -449,9 +458,7 @@ def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> li
 
     stride_time = np.empty(count)
     stance = np.empty(count)
-    angles = np.empty((count, len(PATTERN_ANGLES), n_points))
-    grf = np.empty((count, len(PATTERN_GRF), n_points))
-    cop = np.empty((count, n_points))
+    curves = np.empty((count, len(PATTERN_CURVES), n_points))
     slope = np.degrees(theta) * np.where(backward, -1.0, 1.0)
     beyond = np.zeros(count, dtype=bool)
     groups = [(m, np.flatnonzero(run == (m == "run"))) for m in ("walk", "run")]
@@ -469,6 +476,7 @@ def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> li
             f"at {spec.subject.height_m:g} m stature (the range the normative data cover)",
             f"{spec.speed_m_s:g}",
         )
+    grades = _walk_table()[1]
     for mode, rows in groups:
         if rows.size == 0:
             continue
@@ -477,28 +485,20 @@ def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> li
             mode, backward[rows], speed[rows], slope[rows], leg
         )
         if mode == "walk":
-            grades = _walk_table()[1]
             beyond[rows] = (slope[rows] < grades[0]) | (slope[rows] > grades[-1])
         share = _slow_share(speed[rows], leg) if mode == "walk" else np.zeros(rows.size)
-        angles[rows], grf[rows], cop[rows] = _mode_arrays(
+        angles, grf, cop = _mode_arrays(
             mode, backward[rows], stance[rows], theta[rows], percent, share
         )
+        curves[rows, : len(PATTERN_ANGLES)] = angles
+        curves[rows, len(PATTERN_ANGLES) : -1] = grf
+        curves[rows, -1] = cop
 
     common = {
         mode: (str(_template(mode)["meta"]["source"]), str(_scaling()["meta"]["source"]))
         for mode in ("walk", "run")
     }
-    grades = _walk_table()[1]
-    angle_maps = [
-        dict(zip(PATTERN_ANGLES, rows, strict=True))
-        for rows in zip(*(list(angles[:, k]) for k in range(len(PATTERN_ANGLES))), strict=True)
-    ]
-    grf_maps = [
-        dict(zip(PATTERN_GRF, rows, strict=True))
-        for rows in zip(*(list(grf[:, k]) for k in range(len(PATTERN_GRF))), strict=True)
-    ]
-    cops = list(cop)
-    patterns = []
+    sources = []
     for i, spec in enumerate(specs):
         notes = _timing_notes(spec.mode, bool(backward[i]))
         if beyond[i]:
@@ -507,19 +507,70 @@ def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> li
                 " deg: stride frequency and stance time held at the table's end",
                 *notes,
             )
-        patterns.append(
-            GaitPattern(
-                percent_cycle=percent,
-                stride_time_s=float(stride_time[i]),
-                stride_length_m=spec.speed_m_s * float(stride_time[i]),
-                stance_fraction=float(stance[i]),
-                angles_deg=angle_maps[i],
-                grf_bw=grf_maps[i],
-                cop_along_foot=cops[i],
-                sources=(*common[spec.mode], *notes),
-            )
+        sources.append((*common[spec.mode], *notes))
+    return PatternArrays(
+        percent_cycle=percent,
+        stride_time_s=stride_time,
+        stride_length_m=speed * stride_time,
+        stance_fraction=stance,
+        curves=curves,
+        sources=sources,
+    )
+
+
+def gait_patterns(specs: Sequence[GaitSpec], n_points: int = CYCLE_POINTS) -> list[GaitPattern]:
+    """The normative pattern of one stride of the right leg for each of ``specs``.
+
+    Parameters
+    ----------
+    specs : modes, directions, speeds [m/s], grades [%] and subjects
+    n_points : points over the cycle, 0..100 % (default 101)
+
+    Returns
+    -------
+    list of GaitPattern, one per spec, in order: stride time [s], stride length [m], stance
+        fraction, joint angles [deg], ground reaction of the right foot [BW] (ground frame: x
+        facing, y normal) and CoP along the foot (0 heel, 1 toe; NaN in swing). The patterns
+        share one read-only ``percent_cycle`` array; their curves are views of one stacked
+        array (:func:`pattern_arrays`).
+
+    Backward gait is the time reversal of forward gait, the ankle included: Winter, Pluck &
+    Yang (1989) and Lee et al. (2013) report that the backward ankle angle differs from the
+    reversed forward one, but the size and shape of the difference were not read (U), so no
+    correction is applied; the reversal already puts the ankle in plantarflexion at the
+    forefoot contact and dorsiflexes it as the heel is lowered.
+
+    Timing, angles, ground reaction and CoP are evaluated as arrays over all specs of a mode
+    (series by repeated complex multiplication, one matrix product per kind of series).
+
+    Raises
+    ------
+    InputError
+        ``n_points`` < 2, or a speed outside the range the data cover
+        (:func:`speed_range_m_s`; the first such spec): never extrapolated.
+    """
+    arrays = pattern_arrays(specs, n_points)
+    n_angles = len(PATTERN_ANGLES)
+    return [
+        GaitPattern(
+            percent_cycle=arrays.percent_cycle,
+            stride_time_s=stride_time,
+            stride_length_m=stride_length,
+            stance_fraction=stance,
+            angles_deg=dict(zip(PATTERN_ANGLES, curves[:n_angles], strict=True)),
+            grf_bw=dict(zip(PATTERN_GRF, curves[n_angles:-1], strict=True)),
+            cop_along_foot=curves[-1],
+            sources=sources,
         )
-    return patterns
+        for stride_time, stride_length, stance, curves, sources in zip(
+            arrays.stride_time_s.tolist(),
+            arrays.stride_length_m.tolist(),
+            arrays.stance_fraction.tolist(),
+            arrays.curves,
+            arrays.sources,
+            strict=True,
+        )
+    ]
 
 
 def gait_pattern(spec: GaitSpec, n_points: int = CYCLE_POINTS) -> GaitPattern:
