@@ -179,3 +179,44 @@ def test_summary_columns_are_the_sweeps() -> None:
 
     assert SUMMARY_COLUMNS_OF_CASE == sweep._SUMMARY_COLUMNS
     assert METRIC_QUANTITIES == sweep.METRIC_QUANTITIES
+
+
+@pytest.mark.parametrize("strides", [1, 3])
+def test_summaries_equal_summary_and_metric_values_case_by_case(strides: int) -> None:
+    """The batched summary row of every case is summary_values and metric_values of that case
+    alone: every value but the stride time and what scales with it to the bit, those within
+    1e-12 (one least-squares fit of all cases against np.polyfit per case)."""
+    from kneeload.batch import summaries
+    from kneeload.gait.simulate import SUMMARY_COLUMNS, summary_values
+    from kneeload.metrics import METRIC_INPUTS, metric_values
+
+    batch = simulate_batch(SPECS, strides=strides)
+    speed = np.array([spec.speed_m_s for spec in SPECS])
+    got = summaries(batch, speed)
+    assert list(got) == list(SUMMARY_COLUMNS_OF_CASE)
+    scaled = ("cadence", "stride_time", "stride_length", "cumulative")
+    for i, spec in enumerate(SPECS):
+        case = {name: values[i] for name, values in batch.items()}
+        expected = {
+            **summary_values({name: case[name] for name in SUMMARY_COLUMNS}, spec.speed_m_s),
+            **metric_values(
+                {name: case[name] for name in (*METRIC_INPUTS, *METRIC_QUANTITIES)},
+                METRIC_QUANTITIES,
+                speed_m_s=spec.speed_m_s,
+            ),
+        }
+        for key, value in expected.items():
+            if any(word in key for word in scaled):
+                np.testing.assert_allclose(got[key][i], value, rtol=1e-12, err_msg=key)
+            else:
+                np.testing.assert_array_equal(got[key][i], value, err_msg=key)
+
+
+def test_pairwise_sum_is_numpys() -> None:
+    """The compiled sum of the batched metrics is np.add.reduce's to the bit (trapezoid)."""
+    from kneeload.metrics import _pairwise_sum
+
+    rng = np.random.default_rng(3)
+    for n in [*range(0, 140), 257, 1000, 4097]:
+        values = rng.normal(size=n) * 10.0 ** rng.uniform(-5, 5, size=n)
+        assert _pairwise_sum(values, 0, n) == np.add.reduce(values), n

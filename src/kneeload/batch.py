@@ -14,17 +14,20 @@ that fails (a bad spec, a pattern the generator refuses) becomes a summary row w
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import njit, prange
 
+from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE
 from kneeload.exceptions import InputError, KneeloadError
-from kneeload.gait.simulate import SUMMARY_COLUMNS, SUMMARY_KEYS, check_strides, summary_values
+from kneeload.gait.simulate import _FINE_PERCENT, SUMMARY_KEYS, check_strides
 from kneeload.gait.spec import GaitSpec, Subject
 from kneeload.knee_loads import MODEL_SCALE_RANGES, LoadSharingOptions
-from kneeload.metrics import METRIC_INPUTS, metric_names, metric_values
+from kneeload.metrics import METRIC_INPUTS, metric_names, metric_values_batch, stride_time_batch
 
 __all__ = ["METRIC_QUANTITIES", "SUMMARY_COLUMNS_OF_CASE", "run_cases", "simulate_batch"]
 
@@ -132,16 +135,97 @@ def simulate_batch(
     }
 
 
-def _summary(columns: Mapping[str, np.ndarray], spec: GaitSpec) -> dict[str, float]:
-    """:func:`~kneeload.gait.simulate.summarise` and the load metrics of one case's columns."""
-    return {
-        **summary_values({name: columns[name] for name in SUMMARY_COLUMNS}, spec.speed_m_s),
-        **metric_values(
-            {name: columns[name] for name in (*METRIC_INPUTS, *METRIC_QUANTITIES)},
-            METRIC_QUANTITIES,
-            speed_m_s=spec.speed_m_s,
+def summaries(columns: Mapping[str, np.ndarray], speed_m_s: np.ndarray) -> dict[str, np.ndarray]:
+    """The summary row of every case of :func:`simulate_batch`'s ``columns``:
+    :data:`SUMMARY_COLUMNS_OF_CASE` -> (C,) array, each case's
+    :func:`~kneeload.gait.simulate.summary_values` and
+    :func:`~kneeload.metrics.metric_values` of :data:`METRIC_QUANTITIES` (the same arithmetic
+    over all cases at once; the stride time from one least-squares fit of all cases, within
+    1e-15 of each case's own fit). ``speed_m_s`` (C,) [m/s]."""
+    stride = np.asarray(columns["stride"][0])
+    percent = np.asarray(columns["percent_cycle"][0], dtype=np.float64)
+    inside = (stride > 0) & np.isfinite(percent)
+    if not inside.any():
+        raise InputError("table", "stride", "at least one whole stride")
+    time_s = np.asarray(columns["time_s"], dtype=np.float64)[:, inside]
+    stride_time_s = stride_time_batch(stride, percent, time_s)
+    out: dict[str, np.ndarray] = {
+        "stance_fraction": _stance_fraction(
+            stride[inside], percent[inside], columns["grf_vertical_n"][:, inside]
         ),
+        "cadence_steps_min": 120.0 / stride_time_s,
+        "stride_time_s": stride_time_s,
+        "stride_length_m": speed_m_s * stride_time_s,
     }
+    for key, name in (
+        ("peak_grf_vertical_bw", "grf_vertical_bw"),
+        ("peak_tf_compressive_bw", "tf_compressive_bw"),
+        ("peak_pf_force_bw", "pf_force_bw"),
+        ("peak_knee_extensor_moment_nm_kg", "knee_moment_nm_kg"),
+        ("peak_quadriceps_activation", "quadriceps_activation"),
+    ):  # the largest value, NaN left out (NaN if all are): summary_values' _peak
+        out[key] = np.fmax.reduce(columns[name][:, inside], axis=1)
+    metrics = metric_values_batch(
+        {
+            **{name: columns[name] for name in (*METRIC_INPUTS, *METRIC_QUANTITIES)},
+            "stride": stride,
+            "percent_cycle": percent,
+        },
+        METRIC_QUANTITIES,
+        speed_m_s=speed_m_s,
+    )
+    return {key: (out | metrics)[key] for key in SUMMARY_COLUMNS_OF_CASE}
+
+
+def _stance_fraction(stride: np.ndarray, percent: np.ndarray, grf_n: np.ndarray) -> np.ndarray:
+    """Stance fraction of every case (C,): the mean over strides of the share of a fine
+    percent grid with the force, interpolated periodically as ``np.interp(..., period=100)``,
+    above the contact threshold (:func:`~kneeload.gait.simulate.summary_values`).
+    ``stride`` and ``percent`` (F,) shared by the cases, ``grf_n`` (C, F) [N]."""
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(stride)) + 1, [stride.size]))
+    grid, take = [], []
+    for a, b in itertools.pairwise(bounds):
+        # np.interp's periodic set-up (sort by phase, one wrapped point at each end)
+        xp = percent[a:b] % 100.0
+        order = np.argsort(xp)
+        grid.append(np.concatenate((xp[order][-1:] - 100.0, xp[order], xp[order][:1] + 100.0)))
+        take.append(a + np.concatenate((order[-1:], order, order[:1])))
+    starts = np.cumsum([0] + [g.size for g in grid]).astype(np.int64)
+    forces = np.ascontiguousarray(np.asarray(grf_n, dtype=np.float64)[:, np.concatenate(take)])
+    out = np.empty(forces.shape[0])
+    _stance_fraction_kernel(np.concatenate(grid), starts, forces, _FINE_PERCENT, out)
+    return out
+
+
+@njit(cache=NUMBA_CACHE, parallel=True)
+def _stance_fraction_kernel(
+    xp: np.ndarray, starts: np.ndarray, fp: np.ndarray, grid: np.ndarray, out: np.ndarray
+) -> None:
+    """Per case (rows of ``fp``), the mean over strides (``xp[starts[s]:starts[s + 1]]``,
+    increasing) of the share of ``grid`` points where NumPy's linear interpolation
+    (compiled_base.c arr_interp: slope × (x - xp[j]) + fp[j], the other end if NaN) exceeds
+    the contact threshold. No fastmath: each comparison must see NumPy's rounding."""
+    n_strides = starts.size - 1
+    for c in prange(fp.shape[0]):
+        total = 0.0
+        for s in range(n_strides):
+            count = 0
+            i = 0
+            for j in range(starts[s], starts[s + 1] - 1):
+                x0, x1, f0, f1 = xp[j], xp[j + 1], fp[c, j], fp[c, j + 1]
+                slope = (f1 - f0) / (x1 - x0)
+                while i < grid.size and grid[i] < x1:
+                    x = grid[i]
+                    value = f0 if x == x0 else slope * (x - x0) + f0
+                    if np.isnan(value):
+                        value = slope * (x - x1) + f1
+                        if np.isnan(value) and f0 == f1:
+                            value = f0
+                    if value > GRF_CONTACT_THRESHOLD_N:
+                        count += 1
+                    i += 1
+            total += count / grid.size
+        out[c] = total / n_strides
 
 
 def _case(row: Mapping[Hashable, Any]) -> tuple[GaitSpec, LoadSharingOptions, int]:
@@ -165,33 +249,28 @@ def _case(row: Mapping[Hashable, Any]) -> tuple[GaitSpec, LoadSharingOptions, in
     return spec, options, check_strides(int(row["strides"]))
 
 
-#: what one batch gives: the indices of its cases in the chunk with their columns (c, F) each,
-#: or with None (they failed); and per case its summary, or the reason it failed
-_Block = tuple[np.ndarray, dict[str, np.ndarray] | None]
+#: what one batch gives: the indices of its cases in the chunk with their columns (c, F) each
+#: and summaries (c,) each, or with None and the reason (the one case failed)
+_Block = tuple[np.ndarray, dict[str, np.ndarray] | None, dict[str, np.ndarray] | str]
 
 
 def _run_group(
     index: np.ndarray, specs: list[GaitSpec], strides: int, options: LoadSharingOptions
-) -> tuple[list[_Block], list[dict[str, float] | str]]:
+) -> list[_Block]:
     """The cases ``index`` of a chunk, run as one batch: their blocks of columns and summaries.
 
     A batch that raises is split in halves until the failing cases stand alone, so each
     failure carries the message the case gives on its own and the others go on."""
     try:
         columns = simulate_batch(specs, strides, options)
-        needed = (*SUMMARY_COLUMNS, *METRIC_INPUTS, *METRIC_QUANTITIES)
-        summaries: list[dict[str, float] | str] = [
-            _summary({name: columns[name][i] for name in needed}, spec)
-            for i, spec in enumerate(specs)
-        ]
-        return [(index, columns)], summaries
+        return [(index, columns, summaries(columns, np.array([s.speed_m_s for s in specs])))]
     except KneeloadError as error:
         if len(specs) == 1:
-            return [(index, None)], [str(error)]
+            return [(index, None, str(error))]
     half = len(specs) // 2
-    first = _run_group(index[:half], specs[:half], strides, options)
-    second = _run_group(index[half:], specs[half:], strides, options)
-    return first[0] + second[0], first[1] + second[1]
+    return _run_group(index[:half], specs[:half], strides, options) + _run_group(
+        index[half:], specs[half:], strides, options
+    )
 
 
 def run_cases(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -206,32 +285,26 @@ def run_cases(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     the reason the case failed, its numbers NaN).
     """
     records = cases.to_dict("records")
-    summaries: list[dict[str, float] | str] = [""] * len(records)
     blocks: list[_Block] = []
     groups: dict[tuple[Any, ...], list[tuple[int, GaitSpec, LoadSharingOptions]]] = {}
     for i, row in enumerate(records):
         try:
             spec, options, strides = _case(row)
         except KneeloadError as error:
-            summaries[i] = str(error)
+            blocks.append((np.array([i]), None, str(error)))
             continue
         key = (strides, spec.condition, options)
         groups.setdefault(key, []).append((i, spec, options))
     for (strides, *_), members in groups.items():
         index = np.array([i for i, _, _ in members])
-        group_blocks, group_summaries = _run_group(
-            index, [spec for _, spec, _ in members], strides, members[0][2]
-        )
-        blocks += group_blocks
-        for i, summary in zip(index.tolist(), group_summaries, strict=True):
-            summaries[i] = summary
+        blocks += _run_group(index, [spec for _, spec, _ in members], strides, members[0][2])
     case_ids = np.array([row["case_id"] for row in records], dtype=object)
-    return _curves(case_ids, blocks), _summary_table(case_ids, summaries)
+    return _curves(case_ids, blocks), _summary_table(case_ids, blocks)
 
 
 def _curves(case_ids: np.ndarray, blocks: list[_Block]) -> pd.DataFrame:
     """One table of the blocks' frames, in case order, ``case_id`` first."""
-    ran = [(index, columns) for index, columns in blocks if columns is not None]
+    ran = [(index, columns) for index, columns, _ in blocks if columns is not None]
     if not ran:
         return pd.DataFrame({"case_id": pd.Series(dtype=str), "percent_cycle": []})
     row_case = np.concatenate(
@@ -246,12 +319,17 @@ def _curves(case_ids: np.ndarray, blocks: list[_Block]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _summary_table(case_ids: np.ndarray, summaries: list[dict[str, float] | str]) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    nan = dict.fromkeys(SUMMARY_COLUMNS_OF_CASE, float("nan"))
-    for case_id, summary in zip(case_ids.tolist(), summaries, strict=True):
-        if isinstance(summary, str):
-            rows.append({"case_id": case_id, **nan, "failure": summary})
-        else:
-            rows.append({"case_id": case_id, **summary, "failure": None})
-    return pd.DataFrame(rows, columns=["case_id", *SUMMARY_COLUMNS_OF_CASE, "failure"])
+def _summary_table(case_ids: np.ndarray, blocks: list[_Block]) -> pd.DataFrame:
+    """One summary row per case in case order: NaN and the reason for a failed case."""
+    data: dict[str, Any] = {"case_id": case_ids}
+    for key in SUMMARY_COLUMNS_OF_CASE:
+        data[key] = np.full(case_ids.size, np.nan)
+    failure = np.full(case_ids.size, None, dtype=object)
+    for index, _, rows in blocks:
+        if isinstance(rows, str):
+            failure[index] = rows
+            continue
+        for key in SUMMARY_COLUMNS_OF_CASE:
+            data[key][index] = rows[key]
+    data["failure"] = failure
+    return pd.DataFrame(data)

@@ -38,9 +38,10 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+from numba import njit, prange
 from numpy.typing import ArrayLike
 
-from kneeload.config import GRF_CONTACT_THRESHOLD_N
+from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE
 from kneeload.exceptions import InputError
 
 __all__ = [
@@ -302,6 +303,320 @@ def metric_values(
         # METRICS order: peaks (0-3), impulse, loading rate, at-peak-moment, cumulative
         result.update(zip(names[q], map(float, ordered), strict=True))
     return result
+
+
+def stride_time_batch(stride: np.ndarray, percent: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """Stride time [s] of C cases sharing ``stride`` and ``percent_cycle`` (F,), times (C, F'):
+    the least-squares slope of time against stride phase (the fit of :func:`metric_values`,
+    within 1e-15 relative), over the frames of whole strides (F' of them, or F)."""
+    inside = (stride > 0) & np.isfinite(percent)
+    phase = stride[inside] - 1 + percent[inside] / 100.0
+    if np.ptp(phase) <= 0:
+        return np.full(time_s.shape[0], np.nan)
+    times = time_s if time_s.shape[1] == phase.size else time_s[:, inside]
+    # np.polyfit's least squares (columns scaled to unit norm), its solution's weights found
+    # once for the shared phase
+    lhs = np.vander(phase, 2)
+    scale = np.sqrt((lhs * lhs).sum(axis=0))
+    weights = np.linalg.pinv(lhs / scale)[0] / scale[0]
+    return np.asarray(times @ weights, dtype=np.float64)
+
+
+def metric_values_batch(
+    columns: Mapping[str, np.ndarray],
+    quantities: Sequence[str],
+    *,
+    speed_m_s: np.ndarray,
+    session_minutes: float = SESSION_MINUTES,
+    source: str = "table",
+) -> dict[str, np.ndarray]:
+    """:func:`metric_values` of C cases at once: ``columns`` holds ``stride`` and
+    ``percent_cycle`` (F,), the same for every case, and the other :data:`METRIC_INPUTS` and
+    the ``quantities`` (C, F); ``speed_m_s`` (C,). Each key's (C,) array holds each case's
+    value (the arithmetic of :func:`metric_values`, operation by operation, in one compiled
+    loop over cases)."""
+    speed = np.asarray(speed_m_s, dtype=np.float64)
+    if not np.all(speed > 0):
+        bad = speed[~(speed > 0)][0]
+        raise InputError("speed_m_s", "speed_m_s", "a speed > 0 m/s", repr(float(bad)))
+    if not session_minutes > 0:
+        raise InputError(
+            "session_minutes", "session_minutes", "a duration > 0 min", repr(session_minutes)
+        )
+    stride = np.asarray(columns["stride"])
+    pct = np.asarray(columns["percent_cycle"], dtype=np.float64)
+    inside = (stride > 0) & np.isfinite(pct)
+    if not inside.any():
+        raise InputError(source, "stride", "at least one whole stride")
+
+    def cases(name: str) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(columns[name], dtype=np.float64)[:, inside])
+
+    time_s = cases("time_s")
+    stride_time_s = stride_time_batch(stride, pct, time_s)
+    stances_per_km = 1000.0 / (speed * stride_time_s)
+    stances_per_session = 60.0 * session_minutes / stride_time_s
+    kept = stride[inside]
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(kept)) + 1, [kept.size]))
+    values = np.stack([cases(q) for q in quantities])
+    means = np.empty((len(quantities), time_s.shape[0], 7))
+    _stance_metrics_kernel(
+        time_s,
+        cases("grf_vertical_n"),
+        cases("knee_moment_nm_kg"),
+        values,
+        np.ascontiguousarray(pct[inside]),
+        bounds.astype(np.int64),
+        means,
+    )
+    result: dict[str, np.ndarray] = {}
+    for k, q in enumerate(quantities):
+        impulse = means[k, :, 4]
+        ordered = [*means[k].T, impulse * stances_per_km, impulse * stances_per_session]
+        result.update(zip(metric_names(q), ordered, strict=True))
+    return result
+
+
+@njit(cache=NUMBA_CACHE)
+def _interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
+    """``np.interp(x, xp, fp)`` at one point, NumPy's arithmetic and special cases
+    (numpy/_core/src/multiarray/compiled_base.c, arr_interp) for increasing ``xp``."""
+    n = xp.size
+    if n == 1:
+        return fp[0]
+    if np.isnan(x):
+        return x
+    if x > xp[n - 1]:
+        return fp[n - 1]
+    if x < xp[0]:
+        return fp[0]
+    low, high = 0, n  # the last j with xp[j] <= x
+    while low < high:
+        mid = low + (high - low) // 2
+        if x >= xp[mid]:
+            low = mid + 1
+        else:
+            high = mid
+    j = low - 1
+    if j == n - 1 or xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    value = slope * (x - xp[j]) + fp[j]
+    if np.isnan(value):
+        value = slope * (x - xp[j + 1]) + fp[j + 1]
+        if np.isnan(value) and fp[j] == fp[j + 1]:
+            value = fp[j]
+    return value
+
+
+@njit(cache=NUMBA_CACHE)
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
+    """``np.trapezoid(y, x)``: NumPy's terms summed as its pairwise sum (8 accumulators)."""
+    n = y.size - 1
+    terms = np.empty(max(n, 0))
+    for i in range(n):
+        terms[i] = (x[i + 1] - x[i]) * (y[i + 1] + y[i]) / 2.0
+    return _pairwise_sum(terms, 0, n)
+
+
+@njit(cache=NUMBA_CACHE)
+def _pairwise_sum(a: np.ndarray, start: int, n: int) -> float:
+    """NumPy's pairwise summation of ``a[start:start + n]`` (loops_utils.h.src): blocks of at
+    most 128 summed with 8 accumulators, larger ranges split in two (a multiple of 8 first),
+    the halves' sums added; the recursion unrolled onto a stack (a cached recursive numba
+    function crashed when loaded from the cache)."""
+    if n <= 128:
+        return _block_sum(a, start, n)
+    ranges = np.empty((64, 3), dtype=np.int64)  # start, size, halves pushed
+    sums = np.empty(64)
+    ranges[0, 0], ranges[0, 1], ranges[0, 2] = start, n, 0
+    depth, stored = 1, 0
+    while depth > 0:
+        s, m, state = ranges[depth - 1, 0], ranges[depth - 1, 1], ranges[depth - 1, 2]
+        half = m // 2 - (m // 2) % 8
+        if m <= 128:
+            depth -= 1
+            sums[stored] = _block_sum(a, s, m)
+            stored += 1
+        elif state < 2:
+            ranges[depth - 1, 2] = state + 1
+            first = state == 0
+            ranges[depth, 0] = s if first else s + half
+            ranges[depth, 1] = half if first else m - half
+            ranges[depth, 2] = 0
+            depth += 1
+        else:
+            depth -= 1
+            stored -= 1
+            sums[stored - 1] = sums[stored - 1] + sums[stored]
+    return sums[0]
+
+
+@njit(cache=NUMBA_CACHE)
+def _block_sum(a: np.ndarray, start: int, n: int) -> float:
+    """NumPy's pairwise sum of at most 128 values ``a[start:start + n]``."""
+    if n < 8:
+        res = -0.0
+        for i in range(start, start + n):
+            res += a[i]
+        return res
+    r = a[start : start + 8].copy()
+    i = 8
+    while i < n - (n % 8):
+        for k in range(8):
+            r[k] += a[start + i + k]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[start + i]
+        i += 1
+    return res
+
+
+@njit(cache=NUMBA_CACHE)
+def _stance_kernel(time_s: np.ndarray, grf_n: np.ndarray) -> tuple[int, int, float, float]:
+    """:func:`_stance` of one stride: first and last frame, start and end time [s]; first
+    -1 without contact."""
+    n = grf_n.size
+    first = -1
+    for i in range(n):
+        if grf_n[i] > GRF_CONTACT_THRESHOLD_N:
+            first = i
+            break
+    if first < 0:
+        return -1, -1, np.nan, np.nan
+    last = n - 1
+    for i in range(first, n):
+        if not grf_n[i] > GRF_CONTACT_THRESHOLD_N:
+            last = i - 1
+            break
+    start = time_s[first]
+    if first > 0:
+        g0, g1 = grf_n[first - 1], grf_n[first]
+        share = (GRF_CONTACT_THRESHOLD_N - g0) / (g1 - g0)
+        start = time_s[first - 1] + share * (time_s[first] - time_s[first - 1])
+    end = time_s[last]
+    if last + 1 < n:
+        g0, g1 = grf_n[last + 1], grf_n[last]
+        share = (GRF_CONTACT_THRESHOLD_N - g0) / (g1 - g0)
+        end = time_s[last + 1] + share * (time_s[last] - time_s[last + 1])
+    return first, last, start, end
+
+
+@njit(cache=NUMBA_CACHE)
+def _largest_max(qq: np.ndarray, tt: np.ndarray, middle: float, early: bool) -> int:
+    """:func:`_largest_local_max` of the local maxima in the first (``early``) or second half
+    of stance; -1 if none."""
+    best = -1
+    for i in range(1, qq.size - 1):
+        if qq[i] > qq[i - 1] and qq[i] >= qq[i + 1] and (tt[i] <= middle) == early:
+            if best < 0 or qq[i] > qq[best]:
+                best = i
+    return best
+
+
+@njit(cache=NUMBA_CACHE)
+def _stride_metrics_kernel(
+    t: np.ndarray,
+    q: np.ndarray,
+    pct: np.ndarray,
+    moment: np.ndarray,
+    first_frame: int,
+    last_frame: int,
+    start: float,
+    end: float,
+    out: np.ndarray,
+) -> None:
+    """:func:`_stride_metrics` of one stride into ``out`` (7,), its stance from
+    :func:`_stance_kernel`."""
+    out[:] = np.nan
+    if first_frame < 0:
+        return
+    ts, qs = t[first_frame : last_frame + 1], q[first_frame : last_frame + 1]
+    for v in qs:
+        if not np.isfinite(v):
+            return
+    m = ts.size
+    tt = np.empty(m + 2)
+    qq = np.empty(m + 2)
+    tt[0], qq[0] = start, _interp_at(start, t, q)
+    size, previous = 1, start
+    for i in range(m + 1):  # an end on a frame: no duplicate
+        ti = ts[i] if i < m else end
+        if ti - previous > 0:
+            tt[size] = ti
+            qq[size] = qs[i] if i < m else _interp_at(end, t, q)
+            size += 1
+        previous = ti
+    tt, qq = tt[:size], qq[:size]
+    out[4] = _trapezoid(qq, tt)
+    middle = 0.5 * (start + end)
+    first = _largest_max(qq, tt, middle, True)
+    second = _largest_max(qq, tt, middle, False)
+    if first >= 0 and second >= 0:
+        trough = qq[first : second + 1].min()
+        depth = min(qq[first], qq[second]) - trough
+        if depth < PEAK_PROMINENCE * (qq.max() - qq.min()):  # a ripple, not a second hump
+            second = -1
+    if first < 0 or second < 0:  # single-peaked: its top is the first peak
+        first, second = int(np.argmax(qq)), -1
+    pct_stance = pct[first_frame : last_frame + 1]
+    out[0], out[1] = qq[first], _interp_at(tt[first], ts, pct_stance)
+    if second >= 0:
+        out[2], out[3] = qq[second], _interp_at(tt[second], ts, pct_stance)
+    low, high = LOADING_RATE_BOUNDS[0] * qq[first], LOADING_RATE_BOUNDS[1] * qq[first]
+    below = -1
+    for i in range(first + 1):
+        if qq[i] <= low:
+            below = i
+    if below >= 0 and qq[first] > 0:
+        rising_t, rising_q = tt[below : first + 1], qq[below : first + 1]
+        j = 0
+        for k in range(rising_q.size):
+            if rising_q[k] >= high:
+                j = k
+                break
+        t_low = _interp_at(low, rising_q[:2], rising_t[:2])
+        t_high = _interp_at(high, rising_q[j - 1 : j + 1], rising_t[j - 1 : j + 1])
+        out[5] = (high - low) / (t_high - t_low)
+    moments = moment[first_frame : last_frame + 1]
+    finite = True
+    for v in moments:
+        finite = finite and np.isfinite(v)
+    out[6] = qs[int(np.argmax(moments))] if finite else np.nan
+
+
+@njit(cache=NUMBA_CACHE, parallel=True)
+def _stance_metrics_kernel(
+    time_s: np.ndarray,
+    grf_n: np.ndarray,
+    moment: np.ndarray,
+    values: np.ndarray,
+    pct: np.ndarray,
+    bounds: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Per quantity (Q) and case (C), the mean over strides (frames ``bounds[s]`` to
+    ``bounds[s + 1]``) of :func:`_stride_metrics` into ``out`` (Q, C, 7); cases in
+    parallel. ``values`` (Q, C, F), the others (C, F) or (F,)."""
+    n_q, n_cases, _ = values.shape
+    n_strides = bounds.size - 1
+    for c in prange(n_cases):
+        sums = np.zeros((n_q, 7))
+        row = np.empty(7)
+        for s in range(n_strides):
+            a, b = bounds[s], bounds[s + 1]
+            t = time_s[c, a:b]
+            first, last, start, end = _stance_kernel(t, grf_n[c, a:b])
+            for k in range(n_q):
+                _stride_metrics_kernel(
+                    t, values[k, c, a:b], pct[a:b], moment[c, a:b], first, last, start, end, row
+                )
+                for i in range(7):
+                    sums[k, i] += row[i]
+        for k in range(n_q):
+            for i in range(7):
+                out[k, c, i] = sums[k, i] / n_strides
 
 
 @dataclass(frozen=True)
