@@ -327,8 +327,8 @@ def scale_muscle_set(
     )
 
 
-#: frames per block of :func:`_polynomial_kernel`'s parallel loop
-_FRAME_BLOCK = 512
+#: frames per block of :func:`_polynomial_kernel`'s parallel loop (its powers stay in cache)
+_FRAME_BLOCK = 256
 
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
@@ -336,64 +336,79 @@ def _polynomial_kernel(
     angles: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
-    exponents: np.ndarray,
-    coefficients: np.ndarray,
+    max_degree: int,
+    muscle_start: np.ndarray,
+    coefficient: np.ndarray,
+    exponent: np.ndarray,
     stepped: np.ndarray,
     step_joint: np.ndarray,
     step_angle: np.ndarray,
     lengths_out: np.ndarray,
     arms_out: np.ndarray,
 ) -> None:
-    """Lengths (N, M) and gradients (N, M, J) of the length polynomials at angles (N, J).
+    """Lengths (N, M) and gradients (N, M, 3) of the length polynomials at angles (N, 3).
 
-    Angles are clipped to [lower, upper]; beyond, the length continues linearly. Stepped terms
-    count only where the (clipped) angle of the muscle's step joint exceeds its step angle.
-    Blocks of frames run in parallel; each frame's arithmetic is the same in any block.
+    The nonzero terms of muscle m are ``muscle_start[m]`` to ``muscle_start[m + 1]`` of
+    ``coefficient`` (T,), ``exponent`` (T, 3) and ``stepped`` (T,). Angles are clipped to
+    [lower, upper]; beyond, the length continues linearly. Stepped terms count only where the
+    (clipped) angle of the muscle's step joint exceeds its step angle. Blocks of frames run in
+    parallel, each term over a block's frames at once (a vectorisable loop); every frame's
+    arithmetic is the same in any block: terms summed in order, the gradient of a term
+    c·θ0^e0·θ1^e1·θ2^e2 along joint j as (c·e_j·θj^(e_j-1))·(the other powers, in order).
     """
-    n_frames, n_joints = angles.shape
-    n_muscles, n_terms, _ = exponents.shape
-    max_degree = 0
-    for m in range(n_muscles):
-        for k in range(n_terms):
-            for j in range(n_joints):
-                max_degree = max(max_degree, exponents[m, k, j])
+    n_frames = angles.shape[0]
+    n_muscles = muscle_start.size - 1
     n_blocks = (n_frames + _FRAME_BLOCK - 1) // _FRAME_BLOCK
     for block in prange(n_blocks):
-        powers = np.empty((n_joints, max_degree + 1))
-        clipped = np.empty(n_joints)
-        arm = np.empty(n_joints)
-        for i in range(block * _FRAME_BLOCK, min(n_frames, (block + 1) * _FRAME_BLOCK)):
-            for j in range(n_joints):
-                clipped[j] = min(max(angles[i, j], lower[j]), upper[j])
-                powers[j, 0] = 1.0
-                for p in range(1, max_degree + 1):
-                    powers[j, p] = powers[j, p - 1] * clipped[j]
-            for m in range(n_muscles):
-                length = 0.0
-                for j in range(n_joints):
-                    arm[j] = 0.0
-                beyond = step_joint[m] >= 0 and clipped[step_joint[m]] > step_angle[m]
-                for k in range(n_terms):
-                    c = coefficients[m, k]
-                    if c == 0.0 or (stepped[m, k] and not beyond):
-                        continue
-                    term = c
-                    for j in range(n_joints):
-                        term *= powers[j, exponents[m, k, j]]
-                    length += term
-                    for j in range(n_joints):
-                        e = exponents[m, k, j]
-                        if e == 0:
-                            continue
-                        d = c * e * powers[j, e - 1]
-                        for jj in range(n_joints):
-                            if jj != j:
-                                d *= powers[jj, exponents[m, k, jj]]
-                        arm[j] += d
-                for j in range(n_joints):
-                    arms_out[i, m, j] = arm[j]
-                    length += arm[j] * (angles[i, j] - clipped[j])
-                lengths_out[i, m] = length
+        first = block * _FRAME_BLOCK
+        size = min(n_frames, first + _FRAME_BLOCK) - first
+        clipped = np.empty((3, size))
+        powers = np.empty((3, max_degree + 1, size))
+        for j in range(3):
+            for b in range(size):
+                clipped[j, b] = min(max(angles[first + b, j], lower[j]), upper[j])
+                powers[j, 0, b] = 1.0
+            for p in range(1, max_degree + 1):
+                for b in range(size):
+                    powers[j, p, b] = powers[j, p - 1, b] * clipped[j, b]
+        length = np.empty(size)
+        arm = np.empty((3, size))
+        beyond = np.empty(size, dtype=np.bool_)
+        for m in range(n_muscles):
+            length[:] = 0.0
+            arm[:] = 0.0
+            sj = step_joint[m]
+            for b in range(size):
+                beyond[b] = sj >= 0 and clipped[sj, b] > step_angle[m]
+            for t in range(muscle_start[m], muscle_start[m + 1]):
+                c = coefficient[t]
+                e0, e1, e2 = exponent[t, 0], exponent[t, 1], exponent[t, 2]
+                p0, p1, p2 = powers[0, e0], powers[1, e1], powers[2, e2]
+                always = not stepped[t]
+                for b in range(size):
+                    if always or beyond[b]:
+                        length[b] += c * p0[b] * p1[b] * p2[b]
+                if e0 > 0:
+                    c0, d0 = c * e0, powers[0, e0 - 1]
+                    for b in range(size):
+                        if always or beyond[b]:
+                            arm[0, b] += c0 * d0[b] * p1[b] * p2[b]
+                if e1 > 0:
+                    c1, d1 = c * e1, powers[1, e1 - 1]
+                    for b in range(size):
+                        if always or beyond[b]:
+                            arm[1, b] += c1 * d1[b] * p0[b] * p2[b]
+                if e2 > 0:
+                    c2, d2 = c * e2, powers[2, e2 - 1]
+                    for b in range(size):
+                        if always or beyond[b]:
+                            arm[2, b] += c2 * d2[b] * p0[b] * p1[b]
+            for b in range(size):
+                value = length[b]
+                for j in range(3):
+                    arms_out[first + b, m, j] = arm[j, b]
+                    value += arm[j, b] * (angles[first + b, j] - clipped[j, b])
+                lengths_out[first + b, m] = value
 
 
 def _checked_angles(angles_rad: Any, name: str = "angles_rad") -> np.ndarray:
@@ -412,13 +427,16 @@ def _evaluate(muscles: MuscleSet, angles: np.ndarray) -> tuple[np.ndarray, np.nd
     flat = np.ascontiguousarray(angles.reshape(-1, len(JOINTS)))
     lengths = np.empty((flat.shape[0], len(muscles.muscles)))
     arms = np.empty((flat.shape[0], len(muscles.muscles), len(JOINTS)))
+    muscle, term = np.nonzero(muscles.coefficients)  # the nonzero terms, muscle by muscle
     _polynomial_kernel(
         flat,
         np.ascontiguousarray(muscles.fitted_range_rad[:, 0]),
         np.ascontiguousarray(muscles.fitted_range_rad[:, 1]),
-        muscles.exponents,
-        muscles.coefficients,
-        muscles.stepped,
+        int(muscles.exponents.max()),
+        np.searchsorted(muscle, np.arange(len(muscles.muscles) + 1)).astype(np.int64),
+        np.ascontiguousarray(muscles.coefficients[muscle, term]),
+        np.ascontiguousarray(muscles.exponents[muscle, term], dtype=np.int64),
+        np.ascontiguousarray(muscles.stepped[muscle, term]),
         muscles.step_joint,
         muscles.step_angle_rad,
         lengths,
