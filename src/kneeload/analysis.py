@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from numba import njit, prange
 
-from kneeload.config import STANDARD_GRAVITY_M_S2
+from kneeload.config import NUMBA_CACHE, STANDARD_GRAVITY_M_S2
 from kneeload.dynamics.inverse import (
     gait_lab_moments,
     inverse_dynamics_planar,
@@ -109,38 +110,61 @@ def gradient_per_case(time_s: np.ndarray, values: np.ndarray, edge_order: int) -
     """
     if time_s.ndim != 2 or time_s.shape[1] < 3 or not np.all(np.diff(time_s, axis=1) > 0):
         raise InputError("kinematics", "time_s", "at least 3 strictly increasing sample times")
-    f = values
-    more = (1,) * (f.ndim - 2)
-    dx = np.diff(time_s, axis=1).reshape(time_s.shape[0], -1, *more)
-    uniform = np.all(dx == dx[:, :1], axis=1, keepdims=True)
-    h = dx[:, :1]
-    out = np.empty_like(f, dtype=np.float64)
-    dx1, dx2 = dx[:, :-1], dx[:, 1:]
-    a = -(dx2) / (dx1 * (dx1 + dx2))
-    b = (dx2 - dx1) / (dx1 * dx2)
-    c = dx1 / (dx2 * (dx1 + dx2))
-    out[:, 1:-1] = np.where(
-        uniform,
-        (f[:, 2:] - f[:, :-2]) / (2.0 * h),
-        a * f[:, :-2] + b * f[:, 1:-1] + c * f[:, 2:],
-    )
-    if edge_order == 1:
-        out[:, 0] = (f[:, 1] - f[:, 0]) / dx[:, 0]
-        out[:, -1] = (f[:, -1] - f[:, -2]) / dx[:, -1]
-        return out
-    h0 = h[:, 0]
-    uniform0 = uniform[:, 0]
-    dx1, dx2 = dx[:, 0], dx[:, 1]
-    a = np.where(uniform0, -1.5 / h0, -(2.0 * dx1 + dx2) / (dx1 * (dx1 + dx2)))
-    b = np.where(uniform0, 2.0 / h0, (dx1 + dx2) / (dx1 * dx2))
-    c = np.where(uniform0, -0.5 / h0, -dx1 / (dx2 * (dx1 + dx2)))
-    out[:, 0] = a * f[:, 0] + b * f[:, 1] + c * f[:, 2]
-    dx1, dx2 = dx[:, -2], dx[:, -1]
-    a = np.where(uniform0, 0.5 / h0, (dx2) / (dx1 * (dx1 + dx2)))
-    b = np.where(uniform0, -2.0 / h0, -(dx2 + dx1) / (dx1 * dx2))
-    c = np.where(uniform0, 1.5 / h0, (2.0 * dx2 + dx1) / (dx2 * (dx1 + dx2)))
-    out[:, -1] = a * f[:, -3] + b * f[:, -2] + c * f[:, -1]
-    return out
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(*time_s.shape, -1)
+    out = np.empty_like(flat)
+    _gradient_kernel(np.ascontiguousarray(time_s, dtype=np.float64), flat, edge_order, out)
+    return out.reshape(values.shape)
+
+
+@njit(cache=NUMBA_CACHE, parallel=True)
+def _gradient_kernel(time_s: np.ndarray, f: np.ndarray, edge_order: int, out: np.ndarray) -> None:
+    """:func:`gradient_per_case` of ``f`` (C, F, K) into ``out``, cases in parallel: the
+    expressions of ``np.gradient`` (numpy/lib/_function_base_impl.py), operation by operation.
+    No fastmath: contracting a·f0 + b·f1 into a fused multiply-add would change NumPy's bits."""
+    n_cases, n_frames, n_values = f.shape
+    for case in prange(n_cases):
+        t = time_s[case]
+        h = t[1] - t[0]
+        uniform = True
+        for i in range(1, n_frames - 1):
+            uniform = uniform and (t[i + 1] - t[i]) == h
+        for i in range(1, n_frames - 1):
+            dx1, dx2 = t[i] - t[i - 1], t[i + 1] - t[i]
+            if uniform:
+                for k in range(n_values):
+                    out[case, i, k] = (f[case, i + 1, k] - f[case, i - 1, k]) / (2.0 * h)
+            else:
+                a = -(dx2) / (dx1 * (dx1 + dx2))
+                b = (dx2 - dx1) / (dx1 * dx2)
+                c = dx1 / (dx2 * (dx1 + dx2))
+                for k in range(n_values):
+                    out[case, i, k] = (
+                        a * f[case, i - 1, k] + b * f[case, i, k] + c * f[case, i + 1, k]
+                    )
+        last = n_frames - 1
+        first_dx, last_dx = h, t[last] - t[last - 1]
+        if edge_order == 1:
+            for k in range(n_values):
+                out[case, 0, k] = (f[case, 1, k] - f[case, 0, k]) / first_dx
+                out[case, last, k] = (f[case, last, k] - f[case, last - 1, k]) / last_dx
+            continue
+        if uniform:
+            a0, b0, c0 = -1.5 / h, 2.0 / h, -0.5 / h
+            a1, b1, c1 = 0.5 / h, -2.0 / h, 1.5 / h
+        else:
+            dx1, dx2 = t[1] - t[0], t[2] - t[1]
+            a0 = -(2.0 * dx1 + dx2) / (dx1 * (dx1 + dx2))
+            b0 = (dx1 + dx2) / (dx1 * dx2)
+            c0 = -dx1 / (dx2 * (dx1 + dx2))
+            dx1, dx2 = t[last - 1] - t[last - 2], t[last] - t[last - 1]
+            a1 = (dx2) / (dx1 * (dx1 + dx2))
+            b1 = -(dx2 + dx1) / (dx1 * dx2)
+            c1 = (2.0 * dx2 + dx1) / (dx2 * (dx1 + dx2))
+        for k in range(n_values):
+            out[case, 0, k] = a0 * f[case, 0, k] + b0 * f[case, 1, k] + c0 * f[case, 2, k]
+            out[case, last, k] = (
+                a1 * f[case, last - 2, k] + b1 * f[case, last - 1, k] + c1 * f[case, last, k]
+            )
 
 
 def leg_columns(
