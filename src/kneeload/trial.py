@@ -119,7 +119,7 @@ def foot_ground_reaction(
             f"forces overlapping the kinematics in time ({time_s[0]:.3f}-{time_s[-1]:.3f} s)",
             f"{start:.3f}-{end:.3f} s",
         )
-    applied = np.isfinite(forces.cop_m[:, plates, :]).all(axis=-1)[..., None]
+    applied = np.all(np.isfinite(forces.cop_m[:, plates, :]), axis=-1, keepdims=True)
     force = np.where(applied, forces.force_n[:, plates, :], 0.0)
     cop = np.where(applied, forces.cop_m[:, plates, :], 0.0)
     free = np.where(applied, forces.free_moment_nm[:, plates, :], 0.0)
