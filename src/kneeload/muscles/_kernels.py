@@ -462,8 +462,12 @@ def _active_set_qp(
     wj: np.ndarray,
     wm: np.ndarray,
     iwj: np.ndarray,
+    solved: bool,
 ) -> tuple[int, bool]:
     """Primal active-set QP (Nocedal & Wright 2006, Alg. 16.3) from the feasible ``x``, ``state``.
+
+    ``solved``: ``y`` and ``lam`` already hold the subproblem of this ``state``, ``target``,
+    ``curv`` and ``lin`` (the warm start's), so the first iteration does not solve it again.
 
     ``min Σ ½ curvᵢ xᵢ² + linᵢ xᵢ`` s.t. ``G x = target``, ``0 ≤ x ≤ 1``. Blocking bounds are
     added (smallest index on ties); at a zero step the bound with a negative multiplier and the
@@ -473,7 +477,8 @@ def _active_set_qp(
     n_muscles, n_joints = gt.shape
     max_iterations = 5 * n_muscles + 50
     for iteration in range(max_iterations):
-        _eqp(gt, target, curv, lin, state, y, lam, wjm, wjj, wj, wm, iwj)
+        if iteration > 0 or not solved:
+            _eqp(gt, target, curv, lin, state, y, lam, wjm, wjj, wj, wm, iwj)
         step = 0.0
         for i in range(n_muscles):
             if state[i] == FREE:
@@ -599,7 +604,7 @@ def _newton_sqp(
         for i in range(n_muscles):
             x_old[i] = x[i]
         its, ok = _active_set_qp(
-            gt, target, curv, lin, x, state, locked, y, lam, wjm, wjj, wj, wm, iwj
+            gt, target, curv, lin, x, state, locked, y, lam, wjm, wjj, wj, wm, iwj, False
         )
         iterations += its
         if not ok:
@@ -780,6 +785,7 @@ def _solve_frame(
             wj,
             wm,
             iwj,
+            feasible_start,  # y, lam: the warm start's subproblem, the QP's first
         )
     else:
         its, ok = _newton_sqp(
