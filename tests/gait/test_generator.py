@@ -346,3 +346,61 @@ def test_batch_equals_one_spec_at_a_time(strides: int, frames: int) -> None:
         first.angles_deg["knee_flexion_deg"], second.angles_deg["knee_flexion_deg"]
     )
     assert not first.free_moment_nm.flags.writeable
+
+
+def _assert_identical_cycle(got: GaitCycle, expected: GaitCycle) -> None:
+    for field in dataclasses.fields(GaitCycle):
+        a, b = getattr(got, field.name), getattr(expected, field.name)
+        if field.name == "angles_deg":
+            assert list(a) == list(b)
+            for name in b:
+                np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+        elif isinstance(b, np.ndarray):
+            assert a.shape == b.shape and a.dtype == b.dtype, field.name
+            np.testing.assert_array_equal(a, b, err_msg=field.name)
+        else:
+            assert a == b, field.name
+
+
+@pytest.mark.parametrize(("strides", "frames"), [(1, 101), (3, 201)])
+def test_default_path_equals_the_pattern_path(strides: int, frames: int) -> None:
+    """Without patterns the generator takes the templates' stacked arrays unpackaged (the fast
+    path); it gives exactly (bit for bit) what it gives for the same specs' GaitPatterns."""
+    from kneeload.gait.templates import gait_patterns
+    from kneeload.validation.gait import throughput_specs
+
+    specs = throughput_specs(72)  # walk/run, both directions, speeds, grades, subjects
+    fast = generate_cycle_batch(specs, strides=strides, frames_per_stride=frames)
+    packaged = generate_cycle_batch(
+        specs, gait_patterns(specs), strides=strides, frames_per_stride=frames
+    )
+    for got, expected in zip(fast, packaged, strict=True):
+        _assert_identical_cycle(got, expected)
+
+
+def test_template_series_equal_their_direct_sums() -> None:
+    """The templates' series kernel (harmonics by recurrence, chunks of points in parallel)
+    equals the series summed term by term, cos(kx) and sin(kx) each evaluated directly, for
+    each kind of series and a point count that is not a multiple of its chunk."""
+    from kneeload.gait.templates import _series
+
+    rng = np.random.default_rng(4)
+    phase = rng.uniform(-0.2, 1.2, size=(7, 137))  # 959 points
+    fourier = rng.normal(size=2 * 13 + 1)
+    sine, cosine = rng.normal(size=9), rng.normal(size=6)
+    k13, k9, k5 = np.arange(1, 14)[:, None, None], np.arange(1, 10)[:, None, None], np.arange(6)
+    x = 2.0 * np.pi * phase
+    expected_fourier = fourier[0] + np.sum(
+        fourier[1:14, None, None] * np.cos(k13 * x) + fourier[14:, None, None] * np.sin(k13 * x),
+        axis=0,
+    )
+    got = _series([("fourier over the cycle", fourier)] * 2, phase)
+    assert got.shape == (2, *phase.shape)
+    np.testing.assert_allclose(got[0], expected_fourier, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(got[0], got[1])
+    s = np.pi * phase
+    expected_sine = np.sum(sine[:, None, None] * np.sin(k9 * s), axis=0)
+    expected_cosine = np.sum(cosine[:, None, None] * np.cos(k5[:, None, None] * s), axis=0)
+    got = _series([("sine over stance", sine), ("cosine over stance", cosine)], phase)
+    np.testing.assert_allclose(got[0], expected_sine, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got[1], expected_cosine, rtol=0, atol=1e-12)

@@ -39,9 +39,10 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import NDArray
 
-from kneeload.config import CYCLE_POINTS
+from kneeload.config import CYCLE_POINTS, FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set
 from kneeload.exceptions import InputError
 from kneeload.gait.pattern import (
@@ -242,11 +243,6 @@ def _timing_notes(mode: str, backward: bool) -> tuple[str, ...]:
     return notes
 
 
-#: points evaluated at once by :func:`_series`, so that its harmonics stay small (4096 points x
-#: order 13 x 16 B = 0.85 MB) instead of C x P x order complex numbers
-_SERIES_CHUNK = 4096
-
-
 def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) -> FloatArray:
     """Evaluate fitted series (kind, coefficients) at ``phase``, (len(blocks), *phase.shape).
 
@@ -254,11 +250,9 @@ def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) ->
     in share of stance (0..1) for "sine over stance" (sum c_k sin k pi s, k >= 1) and "cosine
     over stance" (sum c_k cos k pi s, k >= 0): the forms ``scripts/fit_gait_templates.py``
     fits. Fourier series cannot be mixed with the others (their phases differ); the blocks
-    share one set of harmonics exp(i k x), k = 1..order, built by repeated complex
-    multiplication (one sine and cosine per point, not one per point and order; |exp(ix)| = 1
-    keeps the recurrence stable), then one matrix product.
+    share one set of harmonics, evaluated by :func:`_series_points`.
     """
-    flat = np.asarray(phase, dtype=np.float64).reshape(-1)
+    flat = np.ascontiguousarray(phase, dtype=np.float64).reshape(-1)
     fourier = {kind.startswith("fourier") for kind, _ in blocks}
     if len(fourier) != 1:
         raise InputError(
@@ -278,22 +272,52 @@ def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) ->
             constant[j] = c[0]
             weights.append(np.column_stack([c[1:], np.zeros(c.size - 1)]).reshape(-1))
     order = max(max(w.size for w in weights) // 2, 1)
-    matrix = np.zeros((2 * order, len(blocks)))
+    matrix = np.zeros((order, 2, len(blocks)))
     for j, w in enumerate(weights):
-        matrix[: w.size, j] = w
+        matrix.reshape(2 * order, -1)[: w.size, j] = w
     half_turns = 2.0 if fourier.pop() else 1.0
     values = np.empty((len(blocks), flat.size))
-    for start in range(0, flat.size, _SERIES_CHUNK):
-        angle = np.pi * half_turns * flat[start : start + _SERIES_CHUNK]
-        powers = np.empty((angle.size, order), dtype=np.complex128)
-        powers[:, 0].real = np.cos(angle)
-        powers[:, 0].imag = np.sin(angle)
-        for k in range(1, order):
-            np.multiply(powers[:, k - 1], powers[:, 0], out=powers[:, k])
-        # viewed as reals, each row is [cos 1x, sin 1x, cos 2x, sin 2x, ...]
-        values[:, start : start + angle.size] = (powers.view(np.float64) @ matrix).T
-    values += constant[:, None]
+    _series_points(np.pi * half_turns, flat, matrix, constant, values)
     return values.reshape(len(blocks), *np.shape(phase))
+
+
+#: points :func:`_series_points` evaluates together (its harmonics fit in the L1 cache)
+_SERIES_CHUNK = 256
+
+
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+def _series_points(
+    turn: float, phase: np.ndarray, matrix: np.ndarray, constant: np.ndarray, out: np.ndarray
+) -> None:
+    """out[b, i] = constant[b] + sum_k matrix[k-1, 0, b] cos(k x) + matrix[k-1, 1, b] sin(k x),
+    x = turn · phase[i], in parallel over chunks of points. The harmonics come from one cosine
+    and sine per point by the angle-addition recurrence (exp(ikx) = exp(i(k-1)x) exp(ix);
+    |exp(ix)| = 1 keeps it stable), over a chunk at a time so that the loops vectorise."""
+    order, blocks = matrix.shape[0], matrix.shape[2]
+    count = phase.size
+    for chunk in prange((count + _SERIES_CHUNK - 1) // _SERIES_CHUNK):
+        start = chunk * _SERIES_CHUNK
+        m = min(_SERIES_CHUNK, count - start)
+        c1 = np.empty(m)
+        s1 = np.empty(m)
+        for j in range(m):
+            x = turn * phase[start + j]
+            c1[j] = math.cos(x)
+            s1[j] = math.sin(x)
+        ck = c1.copy()
+        sk = s1.copy()
+        total = np.zeros((blocks, m))
+        for k in range(order):
+            for b in range(blocks):
+                a, bb = matrix[k, 0, b], matrix[k, 1, b]
+                row = total[b]
+                for j in range(m):
+                    row[j] += a * ck[j] + bb * sk[j]
+            for j in range(m):
+                ck[j], sk[j] = ck[j] * c1[j] - sk[j] * s1[j], ck[j] * s1[j] + sk[j] * c1[j]
+        for b in range(blocks):
+            for j in range(m):
+                out[b, start + j] = total[b, j] + constant[b]
 
 
 def _warp(percent: FloatArray, stance: FloatArray, stance_ref: float) -> FloatArray:
