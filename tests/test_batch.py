@@ -220,3 +220,17 @@ def test_pairwise_sum_is_numpys() -> None:
     for n in [*range(0, 140), 257, 1000, 4097]:
         values = rng.normal(size=n) * 10.0 ** rng.uniform(-5, 5, size=n)
         assert _pairwise_sum(values, 0, n) == np.add.reduce(values), n
+
+
+def test_interp_is_numpys() -> None:
+    """The compiled np.interp of the muscle curves and stance metrics is NumPy's to the bit:
+    even and uneven sample points, points on them, beyond both ends, NaN."""
+    from kneeload._interp import interp
+
+    rng = np.random.default_rng(11)
+    for xp in (np.linspace(0.3, 2.0, 341), np.cumsum(rng.uniform(0.001, 0.1, size=60))):
+        fp = rng.normal(size=xp.size)
+        x = np.concatenate(
+            [rng.uniform(xp[0] - 0.2, xp[-1] + 0.2, size=5000), xp, [np.nan, -np.inf, np.inf]]
+        )
+        np.testing.assert_array_equal(interp(x, xp, fp), np.interp(x, xp, fp))

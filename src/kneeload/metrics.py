@@ -41,6 +41,7 @@ import pandas as pd
 from numba import njit, prange
 from numpy.typing import ArrayLike
 
+from kneeload._interp import interp_at
 from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE
 from kneeload.exceptions import InputError
 
@@ -378,38 +379,6 @@ def metric_values_batch(
 
 
 @njit(cache=NUMBA_CACHE)
-def _interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
-    """``np.interp(x, xp, fp)`` at one point, NumPy's arithmetic and special cases
-    (numpy/_core/src/multiarray/compiled_base.c, arr_interp) for increasing ``xp``."""
-    n = xp.size
-    if n == 1:
-        return fp[0]
-    if np.isnan(x):
-        return x
-    if x > xp[n - 1]:
-        return fp[n - 1]
-    if x < xp[0]:
-        return fp[0]
-    low, high = 0, n  # the last j with xp[j] <= x
-    while low < high:
-        mid = low + (high - low) // 2
-        if x >= xp[mid]:
-            low = mid + 1
-        else:
-            high = mid
-    j = low - 1
-    if j == n - 1 or xp[j] == x:
-        return fp[j]
-    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
-    value = slope * (x - xp[j]) + fp[j]
-    if np.isnan(value):
-        value = slope * (x - xp[j + 1]) + fp[j + 1]
-        if np.isnan(value) and fp[j] == fp[j + 1]:
-            value = fp[j]
-    return value
-
-
-@njit(cache=NUMBA_CACHE)
 def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
     """``np.trapezoid(y, x)``: NumPy's terms summed as its pairwise sum (8 accumulators)."""
     n = y.size - 1
@@ -539,13 +508,13 @@ def _stride_metrics_kernel(
     m = ts.size
     tt = np.empty(m + 2)
     qq = np.empty(m + 2)
-    tt[0], qq[0] = start, _interp_at(start, t, q)
+    tt[0], qq[0] = start, interp_at(start, t, q)
     size, previous = 1, start
     for i in range(m + 1):  # an end on a frame: no duplicate
         ti = ts[i] if i < m else end
         if ti - previous > 0:
             tt[size] = ti
-            qq[size] = qs[i] if i < m else _interp_at(end, t, q)
+            qq[size] = qs[i] if i < m else interp_at(end, t, q)
             size += 1
         previous = ti
     tt, qq = tt[:size], qq[:size]
@@ -561,9 +530,9 @@ def _stride_metrics_kernel(
     if first < 0 or second < 0:  # single-peaked: its top is the first peak
         first, second = int(np.argmax(qq)), -1
     pct_stance = pct[first_frame : last_frame + 1]
-    out[0], out[1] = qq[first], _interp_at(tt[first], ts, pct_stance)
+    out[0], out[1] = qq[first], interp_at(tt[first], ts, pct_stance)
     if second >= 0:
-        out[2], out[3] = qq[second], _interp_at(tt[second], ts, pct_stance)
+        out[2], out[3] = qq[second], interp_at(tt[second], ts, pct_stance)
     low, high = LOADING_RATE_BOUNDS[0] * qq[first], LOADING_RATE_BOUNDS[1] * qq[first]
     below = -1
     for i in range(first + 1):
@@ -576,8 +545,8 @@ def _stride_metrics_kernel(
             if rising_q[k] >= high:
                 j = k
                 break
-        t_low = _interp_at(low, rising_q[:2], rising_t[:2])
-        t_high = _interp_at(high, rising_q[j - 1 : j + 1], rising_t[j - 1 : j + 1])
+        t_low = interp_at(low, rising_q[:2], rising_t[:2])
+        t_high = interp_at(high, rising_q[j - 1 : j + 1], rising_t[j - 1 : j + 1])
         out[5] = (high - low) / (t_high - t_low)
     moments = moment[first_frame : last_frame + 1]
     finite = True

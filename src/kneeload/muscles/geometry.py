@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
+from kneeload._interp import interp
 from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set, models_dir
 from kneeload.exceptions import InputError, ParameterError
@@ -508,7 +509,7 @@ def active_force_length_multiplier(
     """
     x = np.asarray(normalized_length, dtype=float)
     if _checked_curve(curve) == "Millard2012":
-        return np.interp(x, muscles.millard_length_grid, muscles.millard_force_length)
+        return interp(x, muscles.millard_length_grid, muscles.millard_force_length)
     b1, b2, b3, b4 = muscles.degroote_force_length_b
     x = x[..., None]
     return np.sum(b1 * np.exp(-0.5 * (x - b2) ** 2 / (b3 + b4 * x) ** 2), axis=-1)
@@ -526,7 +527,7 @@ def force_velocity_multiplier(
     """
     v = np.clip(np.asarray(normalized_velocity, dtype=float), -1.0, 1.0)
     if _checked_curve(curve) == "Millard2012":
-        return np.interp(v, muscles.millard_velocity_grid, muscles.millard_force_velocity)
+        return interp(v, muscles.millard_velocity_grid, muscles.millard_force_velocity)
     d1, d2, d3, d4 = muscles.degroote_force_velocity_d
     u = d2 * v + d3
     return d1 * np.log(u + np.sqrt(u**2 + 1.0)) + d4
