@@ -24,6 +24,7 @@ from numba import njit, prange
 
 from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE
 from kneeload.exceptions import InputError, KneeloadError
+from kneeload.gait.cycle import CYCLE_SIDES, GaitCycle
 from kneeload.gait.simulate import _FINE_PERCENT, SUMMARY_KEYS, check_strides
 from kneeload.gait.spec import GaitSpec, Subject
 from kneeload.knee_loads import MODEL_SCALE_RANGES, LoadSharingOptions
@@ -82,31 +83,23 @@ def simulate_batch(
     # one stride of padding on each side, as simulate: the finite differences are one-sided
     # at a record's ends
     padded = generate_cycle_batch(list(specs), strides=strides + 2)
-    legs = [cycle.leg("right") for cycle in padded]
-
-    def stack(name: str) -> np.ndarray:
-        return np.stack([getattr(leg, name) for leg in legs])
-
-    time_s = stack("time_s")
-    mass = np.array([leg.body_mass_kg for leg in legs], dtype=np.float64)
-    angles = {
-        name: np.stack([leg.joint_angle_deg[name] for leg in legs]) for name in FRAME_COLUMNS[3:6]
-    }
-    kam = lever_arm_kam(stack("cop_3d_m"), stack("knee_3d_m"), stack("grf_3d_n"), "right")
+    leg = right_legs(padded)
+    time_s, mass, angles = leg["time_s"], leg["body_mass_kg"], leg["joint_angle_deg"]
+    kam = lever_arm_kam(leg["cop_3d_m"], leg["knee_3d_m"], leg["grf_3d_n"], "right")
     columns = leg_columns(
         time_s,
         mass,
         [spec.subject.height_m for spec in specs],
-        stack("segment_mass_kg"),
-        stack("segment_inertia_kg_m2"),
-        stack("com_m"),
-        stack("joint_m"),
-        stack("segment_angle_rad"),
+        leg["segment_mass_kg"],
+        leg["segment_inertia_kg_m2"],
+        leg["com_m"],
+        leg["joint_m"],
+        leg["segment_angle_rad"],
         angles,
-        stack("grf_n"),
-        stack("cop_m"),
-        stack("free_moment_nm"),
-        np.array([leg.gravity_m_s2 for leg in legs], dtype=np.float64),
+        leg["grf_n"],
+        leg["cop_m"],
+        leg["free_moment_nm"],
+        leg["gravity_m_s2"],
         kam,
     )
     n = (time_s.shape[1] - 1) // (strides + 2)
@@ -125,13 +118,51 @@ def simulate_batch(
         columns["grf_vertical_n"][:, around],
     )
     stride, percent = cycle_phase(strides, n)
-    shape = (len(legs), frames)
+    shape = (len(padded), frames)
     return {
         "time_s": time_s[:, :frames],
         "stride": np.broadcast_to(stride, shape),
         "percent_cycle": np.broadcast_to(percent, shape),
         **{name: values[:, n : n + frames] for name, values in columns.items()},
         **{name: values[:, 1 : 1 + frames] for name, values in loads.items()},
+    }
+
+
+def right_legs(cycles: Sequence[GaitCycle]) -> dict[str, Any]:
+    """The fields of ``cycle.leg("right")`` (:meth:`~kneeload.gait.cycle.GaitCycle.leg`) of
+    every cycle, stacked (C, ...) straight from the cycles' arrays (no LegTrial per case):
+    ``joint_angle_deg`` a dict of (C, F) arrays, ``body_mass_kg`` (C,), ``gravity_m_s2`` (C, 2)."""
+
+    def stack(get: Any) -> np.ndarray:
+        return np.stack([get(cycle) for cycle in cycles])
+
+    s = CYCLE_SIDES.index("right")
+    joint = stack(lambda c: c.joint_m[:, s])
+    joint_z = stack(lambda c: c.joint_z_m[:, s])
+    grf = stack(lambda c: c.grf_n[:, s])
+    cop = stack(lambda c: c.cop_m[:, s])
+    # while the foot is unloaded its centre of pressure is put under the ankle, as leg()
+    ankle_ground = np.stack([joint[..., 0, 0], np.zeros(joint.shape[:2]), joint_z[..., 0]], axis=-1)
+    cop = np.where(np.isfinite(cop), cop, ankle_ground)
+    return {
+        "time_s": stack(lambda c: c.time_s),
+        "body_mass_kg": np.array([c.body_mass_kg for c in cycles], dtype=np.float64),
+        "segment_mass_kg": stack(lambda c: c.segment_mass_kg),
+        "segment_inertia_kg_m2": stack(lambda c: c.segment_inertia_kg_m2),
+        "com_m": stack(lambda c: c.com_m[:, s]),
+        "joint_m": joint,
+        "segment_angle_rad": stack(lambda c: c.segment_angle_rad[:, s]),
+        "joint_angle_deg": {
+            name: stack(lambda c, name=name: c.angles_deg[name][:, s])
+            for name in ("hip_flexion_deg", "knee_flexion_deg", "ankle_dorsiflexion_deg")
+        },
+        "grf_n": np.ascontiguousarray(grf[..., :2]),
+        "cop_m": np.ascontiguousarray(cop[..., :2]),
+        "free_moment_nm": stack(lambda c: c.free_moment_nm[:, s, 2]),
+        "grf_3d_n": grf,
+        "cop_3d_m": cop,
+        "knee_3d_m": np.concatenate([joint[:, :, 1], joint_z[:, :, 1:2]], axis=-1),
+        "gravity_m_s2": np.array([c.gravity_m_s2 for c in cycles], dtype=np.float64),
     }
 
 
