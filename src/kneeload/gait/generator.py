@@ -155,6 +155,14 @@ def _body(
 
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
+def _wrap(k: int, n: int) -> int:
+    """k modulo n for −n <= k < 2n (frames of a periodic stride; cheaper than an integer %)."""
+    if k < 0:
+        return k + n
+    return k - n if k >= n else k
+
+
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
 def _smoothstep(u: float) -> float:
     """Quintic smooth step 10u³ − 15u⁴ + 6u⁵, clipped to [0, 1] (zero first and second
     derivatives at both ends, so the hips accelerate continuously)."""
@@ -230,7 +238,7 @@ def _stride(
             right[k, j] = curves[6 + j, k] * weight
     total = np.empty((n, 3))
     for k in range(n):
-        kk = (k - half) % n
+        kk = _wrap(k - half, n)
         total[k, 0] = right[k, 0] + right[kk, 0]
         total[k, 1] = right[k, 1] + right[kk, 1]
         total[k, 2] = right[k, 2] - right[kk, 2]
@@ -256,7 +264,7 @@ def _stride(
                     right[k, j] = 0.0
     lowest = np.inf
     for k in range(n):
-        kk = (k - half) % n
+        kk = _wrap(k - half, n)
         for j in range(3):
             grf[k, 0, j] = right[k, j]
             grf[k, 1, j] = right[kk, j] if j < 2 else -right[kk, j]
@@ -271,7 +279,7 @@ def _stride(
     for k in range(n):
         tilt = curves[0, k]
         for side in range(2):
-            kk = (k - side * half) % n
+            kk = _wrap(k - side * half, n)
             thigh = down + curves[2, kk] - tilt
             shank = thigh - curves[4, kk]
             foot = shank + 0.5 * math.pi + curves[5, kk]
@@ -308,12 +316,12 @@ def _stride(
     weights = np.empty((n, 2))
     window = max(abs(stance - 0.5), MIN_TRANSFER_FRACTION)
     for side in range(2):
-        k_on = (side * half) % n
-        k_off = (n_stance - 1 + side * half) % n
+        k_on = _wrap(side * half, n)
+        k_off = _wrap(n_stance - 1 + side * half, n)
         toe_on = rel[k_on, side, 3, 1] < rel[k_on, side, 2, 1]
         toe_off = rel[k_off, side, 3, 1] < rel[k_off, side, 2, 1]
         for k in range(n):
-            v = (k - side * half) % n
+            v = _wrap(k - side * half, n)
             if v < n_stance:
                 on_toe = rel[k, side, 3, 1] < rel[k, side, 2, 1]
                 hold = 0.0
@@ -331,7 +339,8 @@ def _stride(
             hip_from[k, side, 0] = hold - rel[k, side, point, 0]
             hip_from[k, side, 1] = -rel[k, side, point, 1]
             # phase from the middle of the transfer onto this foot (double support or flight)
-            psi = (v / n - 0.5 * (stance - 0.5) + 0.5) % 1.0 - 0.5
+            psi = v / n - 0.5 * (stance - 0.5) + 0.5
+            psi = (psi - math.floor(psi)) - 0.5  # (…) mod 1 − 0.5
             if abs(psi) < 0.25:
                 weights[k, side] = _smoothstep(psi / window + 0.5)
             else:
@@ -342,7 +351,7 @@ def _stride(
         for x in range(2):
             hip[k, x] = weights[k, 0] * hip_from[k, 0, x] + weights[k, 1] * hip_from[k, 1, x]
         for side in range(2):
-            if (k - side * half) % n < n_stance:
+            if _wrap(k - side * half, n) < n_stance:
                 gap = math.hypot(hip[k, 0] - hip_from[k, side, 0], hip[k, 1] - hip_from[k, side, 1])
                 slide = max(slide, gap)
 
@@ -389,7 +398,7 @@ def _stride(
             hat[k, x] = (mass * body - legs[k, x]) / hat_mass
         # Newton for the whole body: Σ mᵢ aᵢ by periodic central differences of Σ mᵢ (pᵢ − drift)
         for k in range(n):
-            before, after = (k - 1) % n, (k + 1) % n
+            before, after = _wrap(k - 1, n), _wrap(k + 1, n)
             moment_before = legs[before, x] + hat_mass * hat[before, x]
             moment_here = legs[k, x] + hat_mass * hat[k, x]
             moment_after = legs[after, x] + hat_mass * hat[after, x]
@@ -414,7 +423,7 @@ def _stride(
     for k in range(n):
         for side in range(2):
             sign = 1.0 if side == 0 else -1.0
-            kk = (k - side * half) % n
+            kk = _wrap(k - side * half, n)
             rise = sign * curves[1, k]
             hip_z = sign * 0.5 * hip_spacing
             drop = hip[k, 1] - joints[k, side, 1, 1]
@@ -464,12 +473,12 @@ def _stride(
         residual[n, x] = residual[0, x]
     # joint angles [deg], the left leg's the right's half a stride later
     for k in range(n + 1):
-        kk = k % n
+        kk = _wrap(k, n)
         pelvis[k, 0] = curves[0, kk] * _DEG_PER_RAD
         pelvis[k, 1] = curves[1, kk] * _DEG_PER_RAD
         for a in range(len(_LEG_ROWS)):
             leg_angles[k, a, 0] = curves[_LEG_ROWS[a], kk] * _DEG_PER_RAD
-            leg_angles[k, a, 1] = curves[_LEG_ROWS[a], (kk - half) % n] * _DEG_PER_RAD
+            leg_angles[k, a, 1] = curves[_LEG_ROWS[a], _wrap(kk - half, n)] * _DEG_PER_RAD
 
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
