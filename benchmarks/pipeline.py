@@ -3,7 +3,8 @@
 computation (:func:`kneeload.batch.run_cases`) on population-like cases: walking forward and
 backward, one stride of 101 frames, sampled subjects and speeds (``scenarios/population.toml``).
 
-``python -m benchmarks.pipeline [N ...]`` prints a table for the given numbers of cycles.
+``python -m benchmarks.pipeline [--cpu] [N ...]`` prints a table for the given numbers of cycles
+(``--cpu``: this process's CPU time instead of wall time, steadier on a shared machine).
 """
 
 from __future__ import annotations
@@ -19,16 +20,20 @@ import pandas as pd
 from benchmarks._timing import FRAMES_PER_CYCLE, print_header, print_row
 from kneeload.gait.spec import GaitSpec
 
+#: the clock of the timings: wall time, or this process's CPU time (all threads), the steadier
+#: figure on a shared machine; set by :func:`main`'s ``--cpu``
+CLOCK: Callable[[], float] = time.perf_counter
+
 
 def median_seconds(call: Callable[[], object], repeats: int) -> float:
-    """Median wall time [s] of ``call()`` over ``repeats`` runs, after one untimed warm-up run
-    (numba compilation or cache load excluded)."""
+    """Median time [s] (:data:`CLOCK`) of ``call()`` over ``repeats`` runs, after one untimed
+    warm-up run (numba compilation or cache load excluded)."""
     call()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         call()
-        times.append(time.perf_counter() - start)
+        times.append(CLOCK() - start)
     return statistics.median(times)
 
 
@@ -99,6 +104,7 @@ def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     """Median wall time [s] of each stage of :func:`~kneeload.batch.simulate_batch` on
     ``n_cycles`` cycles, each stage timed alone on the previous stage's output."""
     from kneeload.analysis import FRAME_COLUMNS, leg_columns, lever_arm_kam
+    from kneeload.batch import right_legs
     from kneeload.gait.generator import generate_cycle_batch
     from kneeload.knee_loads import LoadSharingOptions, knee_load_columns
 
@@ -106,29 +112,25 @@ def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     times = {"generator (3 strides)": median_seconds(
         lambda: generate_cycle_batch(specs, strides=3), repeats
     )}  # fmt: skip
-    legs = [cycle.leg("right") for cycle in generate_cycle_batch(specs, strides=3)]
-
-    def stack(name: str) -> np.ndarray:
-        return np.stack([getattr(leg, name) for leg in legs])
-
-    time_s = stack("time_s")
-    mass = np.array([leg.body_mass_kg for leg in legs])
-    angles = {n: np.stack([leg.joint_angle_deg[n] for leg in legs]) for n in FRAME_COLUMNS[3:6]}
-    kam = lever_arm_kam(stack("cop_3d_m"), stack("knee_3d_m"), stack("grf_3d_n"), "right")
+    padded = generate_cycle_batch(specs, strides=3)
+    times["right legs stacked (3 strides)"] = median_seconds(lambda: right_legs(padded), repeats)
+    leg = right_legs(padded)
+    time_s, mass, angles = leg["time_s"], leg["body_mass_kg"], leg["joint_angle_deg"]
+    kam = lever_arm_kam(leg["cop_3d_m"], leg["knee_3d_m"], leg["grf_3d_n"], "right")
     inputs = (
         time_s,
         mass,
         [spec.subject.height_m for spec in specs],
-        stack("segment_mass_kg"),
-        stack("segment_inertia_kg_m2"),
-        stack("com_m"),
-        stack("joint_m"),
-        stack("segment_angle_rad"),
+        leg["segment_mass_kg"],
+        leg["segment_inertia_kg_m2"],
+        leg["com_m"],
+        leg["joint_m"],
+        leg["segment_angle_rad"],
         angles,
-        stack("grf_n"),
-        stack("cop_m"),
-        stack("free_moment_nm"),
-        np.array([leg.gravity_m_s2 for leg in legs]),
+        leg["grf_n"],
+        leg["cop_m"],
+        leg["free_moment_nm"],
+        leg["gravity_m_s2"],
         kam,
     )
     times["inverse dynamics (3 strides)"] = median_seconds(lambda: leg_columns(*inputs), repeats)
@@ -153,7 +155,12 @@ def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     return times
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], cpu: bool = False) -> None:
+    """The table for ``sizes`` cycles, in wall time or (``cpu``) this process's CPU time."""
+    global CLOCK
+    if cpu:
+        CLOCK = time.process_time
+        print("CPU time of this process (all threads): per CPU-second figures")
     print("loaded shared machine: medians, compare ratios rather than absolute figures")
     print_header()
     for n in sizes:
@@ -166,4 +173,6 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100, 1000])
+    cpu = "--cpu" in sys.argv
+    sizes = [int(a) for a in sys.argv[1:] if a != "--cpu"] or [100, 1000]
+    main(sizes, cpu)
