@@ -234,3 +234,24 @@ def test_interp_is_numpys() -> None:
             [rng.uniform(xp[0] - 0.2, xp[-1] + 0.2, size=5000), xp, [np.nan, -np.inf, np.inf]]
         )
         np.testing.assert_array_equal(interp(x, xp, fp), np.interp(x, xp, fp))
+
+
+def test_a_case_gives_the_same_bits_whatever_shares_its_batch() -> None:
+    """Sweep chunks group cases differently (chunk size, resume): a case's curves and summary
+    must not depend on which other cases share its batch, to the bit."""
+    cases = _cases(
+        [
+            _row("walk", "forward", 1.0, 70.0, 1.75),
+            _row("walk", "backward", 1.0, 70.0, 1.75),
+            _row("walk", "forward", 1.3, 82.0, 1.82),
+            _row("walk", "backward", 1.3, 60.0, 1.65),
+        ]
+    )
+    curves, summary = run_cases(cases)
+    for i in range(len(cases)):
+        one_curves, one_summary = run_cases(cases.iloc[i : i + 1])
+        pd.testing.assert_frame_equal(
+            one_summary, summary.iloc[i : i + 1].reset_index(drop=True), check_exact=True
+        )
+        mine = curves[curves["case_id"] == cases["case_id"].iloc[i]].reset_index(drop=True)
+        pd.testing.assert_frame_equal(one_curves, mine, check_exact=True)

@@ -320,7 +320,10 @@ def stride_time_batch(stride: np.ndarray, percent: np.ndarray, time_s: np.ndarra
     lhs = np.vander(phase, 2)
     scale = np.sqrt((lhs * lhs).sum(axis=0))
     weights = np.linalg.pinv(lhs / scale)[0] / scale[0]
-    return np.asarray(times @ weights, dtype=np.float64)
+    # each case's sum correctly rounded (math.fsum), not a matrix product or a NumPy
+    # reduction, whose blocking depends on the number of rows: a case's last bits would
+    # depend on which cases share its batch (sweep chunking)
+    return np.array([math.fsum(row) for row in times * weights], dtype=np.float64)
 
 
 def metric_values_batch(

@@ -7,7 +7,7 @@ The folder (``DIR``) holds::
                                         first :data:`MAX_LISTED_FAILURES` failures
     cases.parquet                       the cases table of :func:`kneeload.scenario.expand`
     curves.parquet/part-NNNNNN.parquet  per-frame curves of chunk NNNNNN (``case_id`` first)
-    summary.parquet/part-NNNNNN.parquet per case: ``case_id``, :data:`SUMMARY_KEYS`, the
+    summary.parquet/part-NNNNNN.parquet per case: ``case_id``, the simulate summary keys, the
                                         :func:`~kneeload.metrics.load_metrics` of
                                         :data:`METRIC_QUANTITIES`, ``failure`` (reason or null)
 
@@ -34,7 +34,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent import futures
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -47,13 +47,19 @@ import pyarrow as pa
 import pyarrow.dataset as pa_dataset
 import pyarrow.parquet as pq
 
-from kneeload.exceptions import InputError, KneeloadError
-from kneeload.gait.simulate import SUMMARY_KEYS
+from kneeload.batch import METRIC_QUANTITIES, SUMMARY_COLUMNS_OF_CASE
+from kneeload.exceptions import InputError
 from kneeload.io.results import write_table
-from kneeload.metrics import load_metrics, metric_names
 from kneeload.scenario import Scenario, expand, load_scenario
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "ChunkDone", "default_chunk_size", "load_results", "run_scenario"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "METRIC_QUANTITIES",
+    "ChunkDone",
+    "default_chunk_size",
+    "load_results",
+    "run_scenario",
+]
 
 #: largest default chunk [cases] (one curves and one summary part file each): per-part costs
 #: (Arrow conversion, Parquet footer) amortised, ~12 MB of curves in memory per chunk
@@ -75,9 +81,7 @@ _DASK_VERSIONED = ("dask", "distributed")
 MAX_LISTED_FAILURES = 1000
 #: how long to try reaching a Dask scheduler address [s]
 DASK_CONNECT_TIMEOUT_S = 30.0
-#: quantities whose :func:`~kneeload.metrics.load_metrics` each summary row carries
-METRIC_QUANTITIES = ("tf_compressive_bw", "pf_force_bw", "grf_vertical_bw")
-_SUMMARY_COLUMNS = (*SUMMARY_KEYS, *(key for q in METRIC_QUANTITIES for key in metric_names(q)))
+_SUMMARY_COLUMNS = SUMMARY_COLUMNS_OF_CASE
 TABLES = ("cases", "curves", "summary")
 
 
@@ -165,63 +169,20 @@ def _git_revision() -> str | None:
     return result.stdout.strip() or None
 
 
-def _run_case(row: Mapping[Hashable, Any]) -> tuple[pd.DataFrame | None, dict[str, Any]]:
-    """Curves and summary row of one case; a KneeloadError becomes the row's ``failure``."""
-    from kneeload.gait.simulate import simulate, summarise
-    from kneeload.gait.spec import GaitSpec, Subject
-    from kneeload.knee_loads import LoadSharingOptions
-
-    try:
-        spec = GaitSpec(
-            mode=row["mode"],
-            direction=row["direction"],
-            speed_m_s=row["speed_m_s"],
-            grade_pct=row["grade_pct"],
-            subject=Subject(mass_kg=row["mass_kg"], height_m=row["height_m"], sex=row["sex"]),
-            condition=row["condition"],
-        )
-        options = LoadSharingOptions(
-            muscle_set=row["muscle_set"],
-            exponent=row["exponent"],
-            contact_area_model=row["contact_area_model"],
-            weight_bearing=bool(row["weight_bearing"]),
-        )
-        table = simulate(spec, strides=int(row["strides"]), load_sharing=options)
-        summary = {
-            **summarise(table, spec),
-            **load_metrics(table, METRIC_QUANTITIES, speed_m_s=spec.speed_m_s),
-        }
-    except KneeloadError as error:
-        failed = {"case_id": row["case_id"], **dict.fromkeys(_SUMMARY_COLUMNS, float("nan"))}
-        return None, {**failed, "failure": str(error)}
-    table.attrs = {}
-    table.insert(0, "case_id", row["case_id"])
-    return table, {"case_id": row["case_id"], **summary, "failure": None}
-
-
 def _compute_chunk(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Curves and summary of a chunk of cases (rows of :func:`~kneeload.scenario.expand`).
+    """Curves and summary of a chunk of cases (rows of :func:`~kneeload.scenario.expand`):
+    :func:`kneeload.batch.run_cases`, the cases through the batched kernels.
 
     Pure and picklable by reference, so it runs in worker processes and on Dask workers.
     ``curves``: the per-frame tables of the cases that ran, ``case_id`` first, in case order
     (empty if all failed). ``summary``: one row per case, in case order: ``case_id``,
-    :data:`SUMMARY_KEYS`, the load metrics of :data:`METRIC_QUANTITIES`, ``failure`` (the
-    reason of a case that raised a KneeloadError, else None; its figures are NaN).
+    :data:`~kneeload.gait.simulate.SUMMARY_KEYS`, the load metrics of
+    :data:`METRIC_QUANTITIES`, ``failure`` (the reason of a case that raised a KneeloadError,
+    else None; its figures are NaN).
     """
-    curves: list[pd.DataFrame] = []
-    rows: list[dict[str, Any]] = []
-    for row in cases.to_dict("records"):
-        table, figures = _run_case(row)
-        if table is not None:
-            curves.append(table)
-        rows.append(figures)
-    frames = (
-        pd.concat(curves, ignore_index=True)
-        if curves
-        else pd.DataFrame({"case_id": pd.Series(dtype=str), "percent_cycle": []})
-    )
-    summary = pd.DataFrame(rows, columns=["case_id", *_SUMMARY_COLUMNS, "failure"])
-    return frames, summary
+    from kneeload.batch import run_cases
+
+    return run_cases(cases)
 
 
 def _write_chunk(curves: pd.DataFrame, summary: pd.DataFrame, out: Path, index: int) -> None:
