@@ -333,9 +333,12 @@ def _warp(percent: FloatArray, stance: FloatArray, stance_ref: float) -> FloatAr
 
 
 def _raised_cosine(distance: FloatArray, half_width: float) -> FloatArray:
-    return np.where(
-        np.abs(distance) < half_width, 0.5 * (1.0 + np.cos(np.pi * distance / half_width)), 0.0
-    )
+    """0.5 (1 + cos(pi distance / half_width)) within the half width, else 0 (the cosine is
+    evaluated only within it)."""
+    window = np.zeros(np.shape(distance))
+    near = np.abs(distance) < half_width
+    window[near] = 0.5 * (1.0 + np.cos(np.pi * distance[near] / half_width))
+    return window
 
 
 def _grade_offsets(
