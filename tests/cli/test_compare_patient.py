@@ -201,3 +201,24 @@ def test_a_measured_trial_against_the_generated_band(
     found = pd.read_csv(tmp_path / "s01.csv")
     assert (found["end_pct"] >= found["start_pct"]).all()
     assert found["max_beyond"].gt(0).all() and found["max_beyond_sd"].ge(0).all()
+
+
+@pytest.mark.parametrize("spm", ["t", "snpm"])
+def test_compare_spm_prints_the_tests_and_shades_the_figure(
+    population: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], spm: str
+) -> None:
+    """kneeload compare --spm: backward against forward walking of the same 4 sampled subjects
+    is a paired test; a quantity with zero-variance nodes (vertical GRF in swing) gets no
+    parametric test and a line saying why; 4 pairs have 2^4 = 16 sign flips, too few for a
+    permutation test at alpha 0.05, which is said too."""
+    out = tmp_path / "cmp"
+    argv = ["compare", str(population), "--by", "direction", "--baseline", "forward"]
+    quantities = ["--quantity", "tf_compressive_bw", "grf_vertical_bw"]
+    assert main([*argv, *quantities, "--spm", spm, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    if spm == "t":
+        assert "tf_compressive_bw backward: SPM paired t, n=4" in printed
+        assert "grf_vertical_bw: no SPM test:" in printed and "zero variance" in printed
+    else:
+        assert "tf_compressive_bw: no SPM test:" in printed and "16 possible" in printed
+    assert (out / "comparison.png").stat().st_size > 0

@@ -6,7 +6,9 @@ baseline mean, difference and ratio per % gait cycle), peak_ratios.csv and compa
 prints the peak-ratio table. A case is paired with the baseline case that has the same value of
 every other parameter; ratios are geometric means with 95 % t intervals on the log scale (paired
 when a stratum has at least two pairs, else Welch). Strata: all cases, then each value of each
-other swept parameter.
+other swept parameter. --spm t (or snpm, its permutation version) tests each group's curves
+against the baseline's over the gait cycle (kneeload.stats; paired when matched one to one,
+alpha 0.05 shared by the groups), prints the significant regions and shades them on the figure.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         "--quantity", nargs="+", default=[], metavar="Q", help="curve column(s) to compare"
     )
     parser.add_argument("--out", metavar="DIR", help="output folder")
+    parser.add_argument(
+        "--spm", choices=("t", "snpm"), help="shade significant regions (SPM t test or SnPM)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +40,19 @@ def run(args: argparse.Namespace) -> int:
     results, quantities, _ = load_curves(args.results, args.quantity)
     comparison = compare_results(results, args.by, args.baseline, quantities, source=args.results)
     out = args.out or default_output(args.results, comparison)
-    write_comparison(comparison, out)
+    significant = None
+    if args.spm:
+        from kneeload.stats import spm_masks
+
+        significant, lines = spm_masks(
+            results,
+            list(comparison.groups),
+            comparison.by,
+            comparison.baseline,
+            nonparametric=args.spm == "snpm",
+        )
+        print("\n".join(lines))
+    write_comparison(comparison, out, significant)
     print(format_peaks(comparison.peaks))
     print(f"tables and figure in {out}")
     return 0
