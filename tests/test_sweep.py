@@ -168,16 +168,16 @@ def test_bad_scenario_exits_2_with_one_line_and_writes_nothing(
 def test_a_failing_case_is_recorded_and_the_sweep_goes_on(
     scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kneeload.gait import simulate as simulate_module
+    from kneeload import batch
 
-    real = simulate_module.simulate
+    real = batch.simulate_batch
 
-    def flaky(spec, strides=1, load_sharing=None):  # type: ignore[no-untyped-def]
-        if spec.direction == "backward" and spec.speed_m_s == 1.3:
+    def flaky(specs, strides=1, load_sharing=None):  # type: ignore[no-untyped-def]
+        if any(s.direction == "backward" and s.speed_m_s == 1.3 for s in specs):
             raise InputError("generator", "speed_m_s", "something it can do")
-        return real(spec, strides, load_sharing)
+        return real(specs, strides, load_sharing)
 
-    monkeypatch.setattr(simulate_module, "simulate", flaky)
+    monkeypatch.setattr(batch, "simulate_batch", flaky)
     out = run_scenario(scenario, tmp_path / "results", chunk_size=3)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] and manifest["n_failed"] == 1
@@ -210,16 +210,16 @@ def test_sigint_stops_after_the_current_chunk(scenario: Path, tmp_path: Path) ->
 def test_manifest_lists_the_first_failures_and_counts_them_all(
     scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kneeload.gait import simulate as simulate_module
+    from kneeload import batch
 
-    real = simulate_module.simulate
+    real = batch.simulate_batch
 
-    def backward_fails(spec, strides=1, load_sharing=None):  # type: ignore[no-untyped-def]
-        if spec.direction == "backward":
+    def backward_fails(specs, strides=1, load_sharing=None):  # type: ignore[no-untyped-def]
+        if any(s.direction == "backward" for s in specs):
             raise InputError("generator", "direction", "forward")
-        return real(spec, strides, load_sharing)
+        return real(specs, strides, load_sharing)
 
-    monkeypatch.setattr(simulate_module, "simulate", backward_fails)
+    monkeypatch.setattr(batch, "simulate_batch", backward_fails)
     monkeypatch.setattr("kneeload.sweep.MAX_LISTED_FAILURES", 1)
     out = run_scenario(scenario, tmp_path / "results", chunk_size=1)
     manifest = json.loads((out / "manifest.json").read_text())
