@@ -938,8 +938,9 @@ def _notes(
             case += (
                 f"double-support split gives a negative normal force ({lowest:.3f} BW) on one foot",
             )
-        if spec.condition_profile().changes_gait:
-            case += (spec.condition_profile().describe(),)
+        profile = spec.condition_profile()
+        if profile.changes_gait:
+            case += (profile.describe(),)
         notes.append(case)
     return notes
 
