@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job: analyse OpenSim's example walking trial (subject01) -> table + figure in results/,
-# then sweep the default scenario (forward vs backward walking, level/up/downhill) into
-# results/forward_vs_backward_walking/ (Parquet store; plots and report arrive with issue 5).
+# The main job: sweep the default scenario (forward vs backward walking, level/up/downhill,
+# incl. the Cha 2016 3 km/h 10 % protocol) into results/forward_vs_backward_walking/ (Parquet
+# store + figures), write its report.html (the path is printed), then analyse OpenSim's
+# subject01 walk -> results/subject01_walk.csv + .png.
 run: $(STAMP)
 	rm -rf $(RESULTS)/forward_vs_backward_walking
 	$(BIN)/kneeload run forward_vs_backward_walking -o $(RESULTS)/forward_vs_backward_walking
@@ -27,6 +28,7 @@ run: $(STAMP)
 	  --forces $(SHARED)/opensim_subject01_walk/experimental/subject01_walk1_grf.mot \
 	  --model $(SHARED)/opensim_subject01_walk/gait10dof18musc/subject01_scaled.osim \
 	  --mass 72.6 --side right --out $(RESULTS)/subject01_walk.csv --plot $(RESULTS)/subject01_walk.png
+	@echo "report: $$($(BIN)/kneeload report $(RESULTS)/forward_vs_backward_walking)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

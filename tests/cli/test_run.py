@@ -219,3 +219,18 @@ def test_progress_bar_only_on_a_terminal_and_nothing_with_quiet(
     err = capsys.readouterr().err
     assert ("8/8" in err and "case" in err) == (tty and not quiet)
     assert (err == "") == quiet
+
+
+def test_a_complete_run_draws_its_figures_unless_told_not_to(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DIR/figures/*.png (issue 5's results store) after a complete run; --no-figures skips
+    them."""
+    out = tmp_path / "results"
+    assert main(["run", str(scenario), "-o", str(out)]) == 0
+    figures = sorted(p.name for p in (out / "figures").iterdir())
+    assert "by_direction.png" in figures and all(name.endswith(".png") for name in figures)
+    assert f"{len(figures)} figures in {out / 'figures'}" in capsys.readouterr().err
+    bare = tmp_path / "bare"
+    assert main(["run", str(scenario), "-o", str(bare), "--quiet", "--no-figures"]) == 0
+    assert not (bare / "figures").exists()

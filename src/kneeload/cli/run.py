@@ -49,6 +49,11 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
         "(needs kneeload[cluster])",
     )
     parser.add_argument(
+        "--no-figures",
+        action="store_true",
+        help="skip DIR/figures/*.png (mean ± SD curves, drawn once the run is complete)",
+    )
+    parser.add_argument(
         "--chunk-size",
         type=int,
         default=None,
@@ -118,11 +123,17 @@ def run(args: argparse.Namespace) -> int:
         return 130
     finally:
         bar.close()
+    figures = []
+    if not args.no_figures:
+        from kneeload.plotting import write_figures
+
+        figures = write_figures(out)
     if not args.quiet:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         print(
             f"kneeload run: {manifest['cases_done']} cases ({manifest['n_failed']} failed, "
-            f"reasons in manifest.json) in {out}",
+            f"reasons in manifest.json) in {out}"
+            + (f"; {len(figures)} figures in {out / 'figures'}" if figures else ""),
             file=sys.stderr,
         )
     return 0
