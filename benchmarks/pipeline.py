@@ -103,8 +103,8 @@ def bench_run_cases(n_cases: int, repeats: int) -> float:
 def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     """Median wall time [s] of each stage of :func:`~kneeload.batch.simulate_batch` on
     ``n_cycles`` cycles, each stage timed alone on the previous stage's output."""
-    from kneeload.analysis import FRAME_COLUMNS, leg_columns, lever_arm_kam
-    from kneeload.batch import right_legs
+    from kneeload.analysis import FRAME_COLUMNS, leg_columns
+    from kneeload.batch import leg_column_inputs, right_legs
     from kneeload.gait.generator import generate_cycle_batch
     from kneeload.knee_loads import LoadSharingOptions, knee_load_columns
 
@@ -115,24 +115,8 @@ def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     padded = generate_cycle_batch(specs, strides=3)
     times["right legs stacked (3 strides)"] = median_seconds(lambda: right_legs(padded), repeats)
     leg = right_legs(padded)
-    time_s, mass, angles = leg["time_s"], leg["body_mass_kg"], leg["joint_angle_deg"]
-    kam = lever_arm_kam(leg["cop_3d_m"], leg["knee_3d_m"], leg["grf_3d_n"], "right")
-    inputs = (
-        time_s,
-        mass,
-        [spec.subject.height_m for spec in specs],
-        leg["segment_mass_kg"],
-        leg["segment_inertia_kg_m2"],
-        leg["com_m"],
-        leg["joint_m"],
-        leg["segment_angle_rad"],
-        angles,
-        leg["grf_n"],
-        leg["cop_m"],
-        leg["free_moment_nm"],
-        leg["gravity_m_s2"],
-        kam,
-    )
+    inputs = leg_column_inputs(leg, specs)
+    time_s, mass, angles, kam = inputs[0], inputs[1], inputs[8], inputs[13]
     times["inverse dynamics (3 strides)"] = median_seconds(lambda: leg_columns(*inputs), repeats)
     columns = leg_columns(*inputs)
     around = slice(FRAMES_PER_CYCLE - 2, 2 * FRAMES_PER_CYCLE)

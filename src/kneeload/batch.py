@@ -41,6 +41,30 @@ SUMMARY_COLUMNS_OF_CASE: tuple[str, ...] = (
 )
 
 
+def leg_column_inputs(leg: Mapping[str, Any], specs: Sequence[GaitSpec]) -> tuple[Any, ...]:
+    """The arguments of :func:`kneeload.analysis.leg_columns` for the stacked right legs of
+    :func:`right_legs` (the lever-arm knee adduction moment included)."""
+    from kneeload.analysis import lever_arm_kam
+
+    kam = lever_arm_kam(leg["cop_3d_m"], leg["knee_3d_m"], leg["grf_3d_n"], "right")
+    return (
+        leg["time_s"],
+        leg["body_mass_kg"],
+        [spec.subject.height_m for spec in specs],
+        leg["segment_mass_kg"],
+        leg["segment_inertia_kg_m2"],
+        leg["com_m"],
+        leg["joint_m"],
+        leg["segment_angle_rad"],
+        leg["joint_angle_deg"],
+        leg["grf_n"],
+        leg["cop_m"],
+        leg["free_moment_nm"],
+        leg["gravity_m_s2"],
+        kam,
+    )
+
+
 def simulate_batch(
     specs: Sequence[GaitSpec], strides: int = 1, load_sharing: LoadSharingOptions | None = None
 ) -> dict[str, np.ndarray]:
@@ -64,7 +88,7 @@ def simulate_batch(
     InputError, KneeloadError
         As :func:`~kneeload.gait.simulate.simulate` (for the first failing spec).
     """
-    from kneeload.analysis import FRAME_COLUMNS, leg_columns, lever_arm_kam
+    from kneeload.analysis import FRAME_COLUMNS, leg_columns
     from kneeload.gait.generator import cycle_phase, generate_cycle_batch
     from kneeload.knee_loads import knee_load_columns
 
@@ -85,23 +109,9 @@ def simulate_batch(
     padded = generate_cycle_batch(list(specs), strides=strides + 2)
     leg = right_legs(padded)
     time_s, mass, angles = leg["time_s"], leg["body_mass_kg"], leg["joint_angle_deg"]
-    kam = lever_arm_kam(leg["cop_3d_m"], leg["knee_3d_m"], leg["grf_3d_n"], "right")
-    columns = leg_columns(
-        time_s,
-        mass,
-        [spec.subject.height_m for spec in specs],
-        leg["segment_mass_kg"],
-        leg["segment_inertia_kg_m2"],
-        leg["com_m"],
-        leg["joint_m"],
-        leg["segment_angle_rad"],
-        angles,
-        leg["grf_n"],
-        leg["cop_m"],
-        leg["free_moment_nm"],
-        leg["gravity_m_s2"],
-        kam,
-    )
+    inputs = leg_column_inputs(leg, specs)
+    kam = inputs[-1]
+    columns = leg_columns(*inputs)
     n = (time_s.shape[1] - 1) // (strides + 2)
     frames = strides * n + 1
     # as simulate: muscles and contact of the frames kept and one either side
