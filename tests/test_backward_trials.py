@@ -25,7 +25,7 @@ import pytest
 
 from kneeload.analysis import analyze_leg
 from kneeload.direction import detect_direction
-from kneeload.io.export import write_coordinates_mot, write_grf_mot
+from kneeload.export import write_coordinates_mot, write_grf_mot
 from kneeload.io.frames import rotate_180_about_vertical
 from kneeload.io.opensim import read_coordinates, read_grf
 from kneeload.io.osim import read_osim

@@ -270,7 +270,7 @@ def load_trial(
     anthropometry: str = "Winter2009",
 ) -> LegTrial:
     """The :class:`~kneeload.trial.LegTrial` that :func:`analyze` analyses, from the same
-    inputs (e.g. to export it: :mod:`kneeload.io.export`)."""
+    inputs (e.g. to export it: :mod:`kneeload.export`)."""
     return _load(
         kinematics,
         forces,

@@ -16,11 +16,11 @@ import pytest
 
 from kneeload.analysis import analyze_leg
 from kneeload.config import GRF_CONTACT_THRESHOLD_N
+from kneeload.export import write_c3d, write_opensim
 from kneeload.gait.cycle import GaitCycle
 from kneeload.gait.generator import generate_cycles
 from kneeload.gait.spec import GaitSpec, Subject
 from kneeload.io.c3d import read_c3d
-from kneeload.io.export import write_c3d, write_opensim
 from kneeload.io.opensim import read_storage
 from kneeload.io.results import write_table
 from kneeload.knee_loads import knee_loads
@@ -292,7 +292,7 @@ def test_rajagopal_coordinates_are_recognised_with_the_same_angles(tmp_path: Pat
 
 def test_trc_holds_the_c3d_markers(tmp_path: Path) -> None:
     """The .trc's markers (model frame) are the C3D's (lab frame, z up) turned to y up."""
-    from kneeload.io.export import write_trc
+    from kneeload.export import write_trc
     from kneeload.io.frames import lab_to_model
     from kneeload.io.opensim import read_trc
 

@@ -150,7 +150,7 @@ def _trial(args: argparse.Namespace) -> dict[str, LegTrial]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kneeload.io.export import write_c3d, write_opensim, write_trc
+    from kneeload.export import write_c3d, write_opensim, write_trc
 
     kind, destination = args.to
     if kind not in FORMATS:

@@ -335,7 +335,7 @@ def _body(name: str, mass: float, com: Sequence[float], izz: float, long_axis: i
 
 
 def _osim_text(name: str, legs: Mapping[str, _Leg], body_mass_kg: float) -> str:
-    """The planar gait10dof18musc-style model of :mod:`kneeload.io.export` as XML."""
+    """The planar gait10dof18musc-style model of :mod:`kneeload.export` as XML."""
     leg_mass = sum(float(leg.mass_kg.sum()) for leg in legs.values())
     pelvis_mass = max(body_mass_kg - leg_mass, 1e-3)
     bodies = [_body("pelvis", pelvis_mass, (0, 0, 0), 0.1 * pelvis_mass * 0.25**2, 1)]
