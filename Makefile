@@ -2,15 +2,22 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# the runtime install is enough for `make run`; `make test` adds the dev tools (ruff, mypy,
+# pytest, dask, the notebook kernel)
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 SHARED := ../shared/data
 RESULTS := results
 
 .PHONY: setup run test lint bench clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -20,7 +27,7 @@ setup: $(STAMP)
 # incl. the Cha 2016 3 km/h 10 % protocol) into results/forward_vs_backward_walking/ (Parquet
 # store + figures), write its report.html (the path is printed), then analyse OpenSim's
 # subject01 walk -> results/subject01_walk.csv + .png.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	rm -rf $(RESULTS)/forward_vs_backward_walking
 	$(BIN)/kneeload run forward_vs_backward_walking -o $(RESULTS)/forward_vs_backward_walking
 	$(BIN)/kneeload analyze \
@@ -41,7 +48,7 @@ test: lint
 	$(BIN)/pytest
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest -q -m "not slow" tests/dynamics tests/validation
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
