@@ -41,7 +41,10 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = base / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")
     out = base / "results"
-    assert main(["run", str(path), "-o", str(out), "--quiet", "--chunk-size", "2"]) == 0
+    assert (
+        main(["run", str(path), "-o", str(out), "--quiet", "--chunk-size", "2", "--no-figures"])
+        == 0
+    )
     return out
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from kneeload.config import NUMBA_CACHE
+from kneeload.config import NUMBA_CACHE, NUMPY_EXACT_FASTMATH
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
     """``np.interp(x, xp, fp)`` at one point, ``xp`` increasing (ends: fp[0], fp[-1])."""
     n = xp.size
@@ -53,7 +53,7 @@ def interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
     return value
 
 
-@njit(cache=NUMBA_CACHE, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
 def _interp_flat(x: np.ndarray, xp: np.ndarray, fp: np.ndarray, out: np.ndarray) -> None:
     for i in prange(x.size):
         out[i] = interp_at(x[i], xp, fp)

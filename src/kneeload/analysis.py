@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from kneeload.config import NUMBA_CACHE, STANDARD_GRAVITY_M_S2
+from kneeload.config import NUMBA_CACHE, NUMPY_EXACT_FASTMATH, STANDARD_GRAVITY_M_S2
 from kneeload.dynamics.inverse import (
     gait_lab_moments,
     inverse_dynamics_planar,
@@ -116,7 +116,7 @@ def gradient_per_case(time_s: np.ndarray, values: np.ndarray, edge_order: int) -
     return out.reshape(values.shape)
 
 
-@njit(cache=NUMBA_CACHE, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
 def _gradient_kernel(time_s: np.ndarray, f: np.ndarray, edge_order: int, out: np.ndarray) -> None:
     """:func:`gradient_per_case` of ``f`` (C, F, K) into ``out``, cases in parallel: the
     expressions of ``np.gradient`` (numpy/lib/_function_base_impl.py), operation by operation.

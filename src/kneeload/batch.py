@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE
+from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE, NUMPY_EXACT_FASTMATH
 from kneeload.exceptions import InputError, KneeloadError
 from kneeload.gait.cycle import CYCLE_SIDES, GaitCycle
 from kneeload.gait.simulate import _FINE_PERCENT, SUMMARY_KEYS, check_strides
@@ -238,7 +238,7 @@ def _stance_fraction(stride: np.ndarray, percent: np.ndarray, grf_n: np.ndarray)
     return out
 
 
-@njit(cache=NUMBA_CACHE, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
 def _stance_fraction_kernel(
     xp: np.ndarray, starts: np.ndarray, fp: np.ndarray, grid: np.ndarray, out: np.ndarray
 ) -> None:

@@ -21,6 +21,9 @@ FASTMATH_FLAGS: set[str] = {
     "contract",
     "afn",
 }  # numba accepts a set, not a frozenset
+#: fastmath of the kernels that reproduce a NumPy function to the bit (np.gradient, np.interp,
+#: pairwise sums, np.trapezoid): none, since "contract" would fuse multiply-adds and change bits.
+NUMPY_EXACT_FASTMATH: bool = False
 #: cache compiled kernels on disk (``cache=True``), so a warm start does not recompile.
 NUMBA_CACHE: bool = True
 

@@ -42,7 +42,7 @@ from numba import njit, prange
 from numpy.typing import ArrayLike
 
 from kneeload._interp import interp_at
-from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE
+from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE, NUMPY_EXACT_FASTMATH
 from kneeload.exceptions import InputError
 
 __all__ = [
@@ -381,7 +381,7 @@ def metric_values_batch(
     return result
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
     """``np.trapezoid(y, x)``: NumPy's terms summed as its pairwise sum (8 accumulators)."""
     n = y.size - 1
@@ -391,7 +391,7 @@ def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
     return _pairwise_sum(terms, 0, n)
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def _pairwise_sum(a: np.ndarray, start: int, n: int) -> float:
     """NumPy's pairwise summation of ``a[start:start + n]`` (loops_utils.h.src): blocks of at
     most 128 summed with 8 accumulators, larger ranges split in two (a multiple of 8 first),
@@ -424,7 +424,7 @@ def _pairwise_sum(a: np.ndarray, start: int, n: int) -> float:
     return sums[0]
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def _block_sum(a: np.ndarray, start: int, n: int) -> float:
     """NumPy's pairwise sum of at most 128 values ``a[start:start + n]``."""
     if n < 8:
@@ -445,7 +445,7 @@ def _block_sum(a: np.ndarray, start: int, n: int) -> float:
     return res
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def _stance_kernel(time_s: np.ndarray, grf_n: np.ndarray) -> tuple[int, int, float, float]:
     """:func:`_stance` of one stride: first and last frame, start and end time [s]; first
     -1 without contact."""
@@ -475,7 +475,7 @@ def _stance_kernel(time_s: np.ndarray, grf_n: np.ndarray) -> tuple[int, int, flo
     return first, last, start, end
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def _largest_max(qq: np.ndarray, tt: np.ndarray, middle: float, early: bool) -> int:
     """:func:`_largest_local_max` of the local maxima in the first (``early``) or second half
     of stance; -1 if none."""
@@ -487,7 +487,7 @@ def _largest_max(qq: np.ndarray, tt: np.ndarray, middle: float, early: bool) -> 
     return best
 
 
-@njit(cache=NUMBA_CACHE)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
 def _stride_metrics_kernel(
     t: np.ndarray,
     q: np.ndarray,
@@ -558,7 +558,7 @@ def _stride_metrics_kernel(
     out[6] = qs[int(np.argmax(moments))] if finite else np.nan
 
 
-@njit(cache=NUMBA_CACHE, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
 def _stance_metrics_kernel(
     time_s: np.ndarray,
     grf_n: np.ndarray,
