@@ -14,7 +14,6 @@ import sys
 import time
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from benchmarks._timing import FRAMES_PER_CYCLE, print_header, print_row
@@ -103,10 +102,10 @@ def bench_run_cases(n_cases: int, repeats: int) -> float:
 def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     """Median wall time [s] of each stage of :func:`~kneeload.batch.simulate_batch` on
     ``n_cycles`` cycles, each stage timed alone on the previous stage's output."""
-    from kneeload.analysis import FRAME_COLUMNS, leg_columns
-    from kneeload.batch import leg_column_inputs, right_legs
+    from kneeload.analysis import leg_columns
+    from kneeload.batch import leg_column_inputs, right_legs, window_loads
     from kneeload.gait.generator import generate_cycle_batch
-    from kneeload.knee_loads import LoadSharingOptions, knee_load_columns
+    from kneeload.knee_loads import LoadSharingOptions
 
     specs = population_specs(n_cycles)
     times = {"generator (3 strides)": median_seconds(
@@ -122,20 +121,9 @@ def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     around = slice(FRAMES_PER_CYCLE - 2, 2 * FRAMES_PER_CYCLE)
     options = LoadSharingOptions()
 
-    def loads() -> object:
-        return knee_load_columns(
-            time_s[:, around],
-            np.stack([angles[n][:, around] for n in FRAME_COLUMNS[3:6]], axis=-1),
-            np.stack([columns[n][:, around] for n in FRAME_COLUMNS[6:9]], axis=-1),
-            columns["knee_force_axial_n"][:, around],
-            columns["knee_force_shear_n"][:, around],
-            kam[:, around],
-            mass,
-            options,
-            columns["grf_vertical_n"][:, around],
-        )
-
-    times["muscles + SO + contact (103 frames)"] = median_seconds(loads, repeats)
+    times["muscles + SO + contact (103 frames)"] = median_seconds(
+        lambda: window_loads(time_s, angles, columns, kam, mass, options, around), repeats
+    )
     return times
 
 

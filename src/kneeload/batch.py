@@ -65,6 +65,33 @@ def leg_column_inputs(leg: Mapping[str, Any], specs: Sequence[GaitSpec]) -> tupl
     )
 
 
+def window_loads(
+    time_s: np.ndarray,
+    angles: Mapping[str, np.ndarray],
+    columns: Mapping[str, np.ndarray],
+    kam: np.ndarray,
+    mass: np.ndarray,
+    options: LoadSharingOptions,
+    around: slice,
+) -> tuple[dict[str, np.ndarray], Any]:
+    """:func:`kneeload.knee_loads.knee_load_columns` of the frames ``around`` of stacked legs
+    (``leg_columns``' output ``columns``, the legs' joint ``angles`` and lever-arm ``kam``)."""
+    from kneeload.analysis import FRAME_COLUMNS
+    from kneeload.knee_loads import knee_load_columns
+
+    return knee_load_columns(
+        time_s[:, around],
+        np.stack([angles[name][:, around] for name in FRAME_COLUMNS[3:6]], axis=-1),
+        np.stack([columns[name][:, around] for name in FRAME_COLUMNS[6:9]], axis=-1),
+        columns["knee_force_axial_n"][:, around],
+        columns["knee_force_shear_n"][:, around],
+        kam[:, around],
+        mass,
+        options,
+        columns["grf_vertical_n"][:, around],
+    )
+
+
 def simulate_batch(
     specs: Sequence[GaitSpec], strides: int = 1, load_sharing: LoadSharingOptions | None = None
 ) -> dict[str, np.ndarray]:
@@ -88,9 +115,8 @@ def simulate_batch(
     InputError, KneeloadError
         As :func:`~kneeload.gait.simulate.simulate` (for the first failing spec).
     """
-    from kneeload.analysis import FRAME_COLUMNS, leg_columns
+    from kneeload.analysis import leg_columns
     from kneeload.gait.generator import cycle_phase, generate_cycle_batch
-    from kneeload.knee_loads import knee_load_columns
 
     strides = check_strides(strides)
     base = load_sharing if load_sharing is not None else LoadSharingOptions()
@@ -116,17 +142,7 @@ def simulate_batch(
     frames = strides * n + 1
     # as simulate: muscles and contact of the frames kept and one either side
     around = slice(n - 1, n + frames + 1)
-    loads, _ = knee_load_columns(
-        time_s[:, around],
-        np.stack([angles[name][:, around] for name in FRAME_COLUMNS[3:6]], axis=-1),
-        np.stack([columns[name][:, around] for name in FRAME_COLUMNS[6:9]], axis=-1),
-        columns["knee_force_axial_n"][:, around],
-        columns["knee_force_shear_n"][:, around],
-        kam[:, around],
-        mass,
-        options,
-        columns["grf_vertical_n"][:, around],
-    )
+    loads, _ = window_loads(time_s, angles, columns, kam, mass, options, around)
     stride, percent = cycle_phase(strides, n)
     shape = (len(padded), frames)
     return {
