@@ -18,48 +18,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kneeload.cli import _load_sharing
+from kneeload.cli import _load_sharing, _trial_inputs
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--kinematics",
-        required=True,
-        help="IK coordinates (.mot/.sto), markers (.trc/.c3d) or a table (.csv/.tsv/.txt)",
-    )
-    parser.add_argument(
-        "--forces", required=True, help="ground reaction forces (.mot/.sto/.c3d/.csv/.tsv/.txt)"
-    )
-    parser.add_argument("--columns", help="column map (.toml) of a kinematics table")
-    parser.add_argument(
-        "--force-columns", help="column map (.toml) of a force table (default: --columns)"
-    )
-    parser.add_argument("--model", help="OpenSim model (.osim) of the kinematics")
-    parser.add_argument(
-        "--marker-set",
-        help="marker set (a bundled name or a .toml file) of marker kinematics, or, with IK "
-        "coordinates and no --model, of the --forces C3D's markers, to calibrate the generic leg",
-    )
-    parser.add_argument(
-        "--static", help="static marker trial (.trc/.c3d) for the marker set's landmarks"
-    )
+    _trial_inputs.add_arguments(parser, required=True)
     parser.add_argument("--mass", type=float, required=True, help="body mass [kg]")
     parser.add_argument(
         "--height", type=float, help="stature [m] for the generic leg (default: from the trial)"
-    )
-    parser.add_argument(
-        "--anthropometry",
-        default="Winter2009",
-        help="segment table for markers and the generic leg (Winter2009, deLeva1996_male, ...)",
-    )
-    parser.add_argument("--side", default="right", help="leg to analyse: right or left")
-    parser.add_argument(
-        "--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]; 0: no filter"
-    )
-    parser.add_argument(
-        "--in-degrees",
-        choices=("yes", "no"),
-        help="angles of the kinematics file are degrees (for headers without inDegrees)",
     )
     _load_sharing.add_arguments(parser)
     parser.add_argument(
@@ -78,16 +44,7 @@ def run(args: argparse.Namespace) -> int:
         args.kinematics,
         args.forces,
         mass_kg=args.mass,
-        model=args.model,
-        columns=args.columns,
-        force_columns=args.force_columns,
-        anthropometry=args.anthropometry,
-        height_m=args.height,
-        side=args.side,
-        cutoff_hz=None if args.cutoff == 0 else args.cutoff,
-        in_degrees=None if args.in_degrees is None else args.in_degrees == "yes",
-        marker_set=args.marker_set,
-        static=args.static,
+        **_trial_inputs.trial_kwargs(args),
         load_sharing=_load_sharing.options(args),
     )
     if args.out is None:

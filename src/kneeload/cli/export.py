@@ -24,6 +24,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from kneeload.cli import _trial_inputs
 from kneeload.exceptions import InputError
 
 if TYPE_CHECKING:
@@ -55,19 +56,7 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     results.add_argument("--results", help="results folder")
     results.add_argument("--case", help="case_id in its cases table")
     trial = parser.add_argument_group("measured trial (as kneeload analyze)")
-    trial.add_argument("--kinematics", help="IK (.mot/.sto), markers (.trc/.c3d) or a table")
-    trial.add_argument("--forces", help="ground reaction forces (.mot/.sto/.c3d/.csv/...)")
-    trial.add_argument("--model", help="OpenSim model (.osim) of the kinematics")
-    trial.add_argument("--marker-set", help="marker set of marker kinematics")
-    trial.add_argument("--static", help="static marker trial (.trc/.c3d)")
-    trial.add_argument("--columns", help="column map (.toml) of a kinematics table")
-    trial.add_argument("--force-columns", help="column map (.toml) of a force table")
-    trial.add_argument("--anthropometry", default="Winter2009", help="segment table")
-    trial.add_argument("--side", default="right", help="leg to export: right or left")
-    trial.add_argument(
-        "--cutoff", type=float, default=6.0, help="low-pass cut-off [Hz]; 0: no filter"
-    )
-    trial.add_argument("--in-degrees", choices=("yes", "no"), help="angles are degrees")
+    _trial_inputs.add_arguments(trial, required=False)
     parser.add_argument("--mass", type=float, help="body mass [kg] (case or trial)")
 
 
@@ -132,19 +121,7 @@ def _trial(args: argparse.Namespace) -> dict[str, LegTrial]:
             "kneeload export", "--forces/--mass", "forces and a body mass with --kinematics"
         )
     trial = load_trial(
-        args.kinematics,
-        args.forces,
-        mass_kg=args.mass,
-        model=args.model,
-        height_m=args.height,
-        side=args.side,
-        cutoff_hz=None if args.cutoff == 0 else args.cutoff,
-        in_degrees=None if args.in_degrees is None else args.in_degrees == "yes",
-        marker_set=args.marker_set,
-        static=args.static,
-        columns=args.columns,
-        force_columns=args.force_columns,
-        anthropometry=args.anthropometry,
+        args.kinematics, args.forces, mass_kg=args.mass, **_trial_inputs.trial_kwargs(args)
     )
     return {trial.side: trial}
 
