@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.dataset as pa_dataset
 import pyarrow.parquet as pq
 
-from kneeload.batch import METRIC_QUANTITIES, SUMMARY_COLUMNS_OF_CASE
+from kneeload.batch import METRIC_QUANTITIES, SUMMARY_COLUMNS_OF_CASE, run_cases
 from kneeload.exceptions import InputError
 from kneeload.io.results import write_table
 from kneeload.scenario import Scenario, expand, load_scenario
@@ -180,8 +180,6 @@ def _compute_chunk(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     :data:`METRIC_QUANTITIES`, ``failure`` (the reason of a case that raised a KneeloadError,
     else None; its figures are NaN).
     """
-    from kneeload.batch import run_cases
-
     return run_cases(cases)
 
 
