@@ -29,7 +29,7 @@ setup: $(STAMP)
 
 # The main job: sweep the default scenario (forward vs backward walking, level/up/downhill,
 # incl. the Cha 2016 3 km/h 10 % protocol) into results/forward_vs_backward_walking/ (Parquet
-# store + figures), write its report.html (the path is printed), then analyse OpenSim's
+# store, figures and report.html, whose path is printed), then analyse OpenSim's
 # subject01 walk -> results/subject01_walk.csv + .png.
 run: $(RUN_STAMP)
 	rm -rf $(RESULTS)/forward_vs_backward_walking
@@ -39,7 +39,7 @@ run: $(RUN_STAMP)
 	  --forces $(SHARED)/opensim_subject01_walk/experimental/subject01_walk1_grf.mot \
 	  --model $(SHARED)/opensim_subject01_walk/gait10dof18musc/subject01_scaled.osim \
 	  --mass 72.6 --side right --out $(RESULTS)/subject01_walk.csv --plot $(RESULTS)/subject01_walk.png
-	@echo "report: $$($(BIN)/kneeload report $(RESULTS)/forward_vs_backward_walking)"
+	@echo "report: $(RESULTS)/forward_vs_backward_walking/report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -10,6 +10,7 @@ import base64
 import html
 import json
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,11 @@ import pandas as pd
 from kneeload.compare import compare_results
 from kneeload.plotting import (
     MAX_FIGURE_CASES,
-    cycle_curves,
     default_groupings,
+    draw_figures,
     figure_png,
     format_value,
-    group_curves,
     load_curves,
-    plot_groups,
     write_atomic,
 )
 
@@ -118,12 +117,17 @@ def _direction_comparison(results: dict[str, pd.DataFrame]) -> tuple[str, str] |
     return figure, _table(table) + f'<p class="note">Intervals: {html.escape(methods)}.</p>'
 
 
-def render_report(results_dir: str | Path) -> str:
-    """The report page of a results folder as one HTML string (see :func:`write_report`)."""
+def render_report(
+    results_dir: str | Path, figures: Sequence[tuple[str, str, bytes]] | None = None
+) -> str:
+    """The report page of a results folder as one HTML string (see :func:`write_report`);
+    ``figures``: the folder's :func:`~kneeload.plotting.draw_figures`, drawn here if not given."""
     from kneeload.sweep import load_results
 
     out = Path(results_dir)
     results, quantities, note = load_curves(out, max_cases=MAX_FIGURE_CASES)
+    if figures is None:
+        figures = draw_figures(results, quantities, note)
     results["summary"] = load_results(out, ("summary",))["summary"]
     scenario_text = _read_text(out / "scenario.toml")
     manifest_text = _read_text(out / "manifest.json")
@@ -156,16 +160,12 @@ def render_report(results_dir: str | Path) -> str:
     else:
         if note:
             parts.append(f'<p class="note">Curves and ratios from {html.escape(note)}.</p>')
-        per_case = cycle_curves(curves, quantities)
         groupings = default_groupings(cases)
         parts.append("<h2>Load curves over the gait cycle</h2>")
-        for by in groupings:
-            groups = {q: group_curves(per_case[q], cases, by) for q in quantities}
-            title = "mean ± SD by " + " × ".join(by) if by else "mean ± SD over all cases"
-            parts.append(f"<h3>{html.escape(title)}</h3>")
-            parts.append(_image(figure_png(plot_groups(groups, None, title)), title))
+        for _, title, png in figures:
+            parts += [f"<h3>{html.escape(title)}</h3>", _image(png, title)]
         if not results["summary"].empty:
-            by = ("direction", "grade_pct")
+            by: tuple[str, ...] = ("direction", "grade_pct")
             if by not in groupings:
                 by = max(groupings, key=len)
             parts.append("<h2>Peak values per group: mean (SD across cases)</h2>")
@@ -197,9 +197,13 @@ def render_report(results_dir: str | Path) -> str:
     return "\n".join(parts)
 
 
-def write_report(results_dir: str | Path, out: str | Path | None = None) -> Path:
+def write_report(
+    results_dir: str | Path,
+    out: str | Path | None = None,
+    figures: Sequence[tuple[str, str, bytes]] | None = None,
+) -> Path:
     """Write the report of a results folder to ``out`` (default ``DIR/report.html``),
-    atomically; returns its path."""
-    page = render_report(results_dir)
+    atomically; returns its path. ``figures`` as :func:`render_report`."""
+    page = render_report(results_dir, figures)
     path = Path(out) if out is not None else Path(results_dir) / "report.html"
     return write_atomic(page.encode("utf-8"), path)

@@ -441,25 +441,35 @@ def sample_cases(cases: pd.DataFrame, max_cases: int, seed: int = 0) -> list[str
     return list(cases["case_id"][np.isin(draw, kept)])
 
 
-def write_figures(results_dir: str | Path, max_cases: int = MAX_FIGURE_CASES) -> list[Path]:
-    """Write ``DIR/figures/by_<parameters>.png`` (mean ± SD curves) for the default groupings
-    of a results folder; each file is written to a temporary name and renamed. Folders of more
-    than ``max_cases`` cases are drawn from a random sample of them (said in the titles).
-    Returns the paths."""
-    out = Path(results_dir)
-    results, quantities, note = load_curves(out, max_cases=max_cases)
+def draw_figures(
+    results: Mapping[str, pd.DataFrame], quantities: Sequence[str], note: str = ""
+) -> list[tuple[str, str, bytes]]:
+    """(file stem, title, PNG) of the mean ± SD curves of each default grouping of a results
+    folder's tables as :func:`load_curves` returns them (``note``: what was sampled, added to the
+    titles); [] when no case has curves. Drawn once and shared by ``DIR/figures`` and the report."""
     if results["curves"].empty:
         return []
     per_case = cycle_curves(results["curves"], quantities)
-    paths = []
+    drawn = []
     for by in default_groupings(results["cases"]):
         groups = {q: group_curves(per_case[q], results["cases"], by) for q in quantities}
         title = "mean ± SD by " + " × ".join(by) if by else "mean ± SD over all cases"
         title += f" ({note})" if note else ""
         name = "by_" + "_x_".join(by) if by else "all_cases"
-        png = figure_png(plot_groups(groups, None, title))
-        paths.append(write_atomic(png, out / "figures" / f"{name}.png"))
-    return paths
+        drawn.append((name, title, figure_png(plot_groups(groups, None, title))))
+    return drawn
+
+
+def write_figures(
+    results_dir: str | Path, figures: Sequence[tuple[str, str, bytes]] | None = None
+) -> list[Path]:
+    """Write ``DIR/figures/<stem>.png`` (each to a temporary name, then renamed) of
+    :func:`draw_figures` (drawn from the folder, at most :data:`MAX_FIGURE_CASES` sampled cases,
+    unless given). Returns the paths."""
+    out = Path(results_dir)
+    if figures is None:
+        figures = draw_figures(*load_curves(out, max_cases=MAX_FIGURE_CASES))
+    return [write_atomic(png, out / "figures" / f"{name}.png") for name, _, png in figures]
 
 
 def write_atomic(data: bytes, path: Path) -> Path:

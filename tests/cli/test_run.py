@@ -4,6 +4,7 @@ subprocess, then ``--resume``; the same results from worker processes and a real
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -224,13 +225,23 @@ def test_progress_bar_only_on_a_terminal_and_nothing_with_quiet(
 def test_a_complete_run_draws_its_figures_unless_told_not_to(
     scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """DIR/figures/*.png (issue 5's results store) after a complete run; --no-figures skips
-    them."""
+    """DIR/figures/*.png and DIR/report.html (issue 5's results store) after a complete run,
+    drawn once: the report embeds the very PNG files and equals what ``kneeload report`` writes
+    for the folder; --no-figures skips both."""
     out = tmp_path / "results"
     assert main(["run", str(scenario), "-o", str(out)]) == 0
-    figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert "by_direction.png" in figures and all(name.endswith(".png") for name in figures)
-    assert f"{len(figures)} figures in {out / 'figures'}" in capsys.readouterr().err
+    figures = sorted((out / "figures").iterdir())
+    assert "by_direction.png" in {p.name for p in figures}
+    assert all(p.suffix == ".png" for p in figures)
+    err = capsys.readouterr().err
+    assert f"{len(figures)} figures in {out / 'figures'}" in err
+    assert f"report {out / 'report.html'}" in err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for png in figures:
+        assert base64.b64encode(png.read_bytes()).decode("ascii") in page
+    again = tmp_path / "again.html"
+    assert main(["report", str(out), "--out", str(again)]) == 0
+    assert again.read_text(encoding="utf-8") == page
     bare = tmp_path / "bare"
     assert main(["run", str(scenario), "-o", str(bare), "--quiet", "--no-figures"]) == 0
-    assert not (bare / "figures").exists()
+    assert not (bare / "figures").exists() and not (bare / "report.html").exists()

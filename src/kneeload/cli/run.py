@@ -51,7 +51,8 @@ def add_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-figures",
         action="store_true",
-        help="skip DIR/figures/*.png (mean ± SD curves, drawn once the run is complete)",
+        help="skip DIR/figures/*.png (mean ± SD curves) and DIR/report.html, drawn once the "
+        "run is complete",
     )
     parser.add_argument(
         "--chunk-size",
@@ -123,17 +124,21 @@ def run(args: argparse.Namespace) -> int:
         return 130
     finally:
         bar.close()
-    figures = []
-    if not args.no_figures:
-        from kneeload.plotting import write_figures
+    figures, report = [], None
+    if not args.no_figures:  # drawn once for DIR/figures and the report
+        from kneeload.html_report import write_report
+        from kneeload.plotting import MAX_FIGURE_CASES, draw_figures, load_curves, write_figures
 
-        figures = write_figures(out)
+        drawn = draw_figures(*load_curves(out, max_cases=MAX_FIGURE_CASES))
+        figures = write_figures(out, drawn)
+        report = write_report(out, figures=drawn)
     if not args.quiet:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         print(
             f"kneeload run: {manifest['cases_done']} cases ({manifest['n_failed']} failed, "
             f"reasons in manifest.json) in {out}"
-            + (f"; {len(figures)} figures in {out / 'figures'}" if figures else ""),
+            + (f"; {len(figures)} figures in {out / 'figures'}" if figures else "")
+            + (f"; report {report}" if report else ""),
             file=sys.stderr,
         )
     return 0
