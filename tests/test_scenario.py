@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -130,6 +131,105 @@ def test_case_id_is_stable_across_expansions_and_row_order(tmp_path: Path) -> No
     assert case_id(dict(reversed(list(row.items())))) == first["case_id"].iloc[0]
     assert case_id({**row, "mass_kg": 70}) == first["case_id"].iloc[0]
     assert case_id({**row, "mass_kg": 70.5}) != first["case_id"].iloc[0]
+
+
+#: case ids computed by kneeload before expansion became columnar (commit fb1528c): scenario ->
+#: (number of cases, some ids by row, SHA-256 of all ids joined by newlines). An id names a
+#: case's results in every folder already written: it must never change.
+PINNED_IDS: dict[str, tuple[int, dict[int, str], str]] = {
+    "forward_vs_backward_walking": (
+        24,
+        {
+            0: "a12126e4a217b337",
+            1: "5ddcfefefcb1a7c5",
+            12: "ced406b62beb3a09",
+            23: "d80c63dba6efe592",
+        },
+        "6d8bdfbfc6c7272ba7b9c4e5404eb502e7fceebf28cf59c59d539f2b19344d32",
+    ),
+    "incline_sweep": (
+        44,
+        {
+            0: "ee97a10bab05f0bb",
+            1: "e3b3650c1092fc7d",
+            22: "7ae6a75cf1f22473",
+            43: "737eb9e73a7f417d",
+        },
+        "fb89912ed299f4e3c55c239d9066df84b62f278fcfda81979c3a974fbad8795a",
+    ),
+    "oa_programme": (
+        12,
+        {
+            0: "5ddcfefefcb1a7c5",
+            1: "3d0b0eb0d2e642dd",
+            6: "5953c7363c10cade",
+            11: "c62b89cf1aff309b",
+        },
+        "b253eae7f8cf26c3fe879e9d3934e9b002e0c48311c239c0c7ace4a9eb4dcb79",
+    ),
+    "population": (
+        12000,
+        {
+            0: "ee0a621608d6b743",
+            1: "2f7ee5ac9b28c32c",
+            6000: "efc95e57d8680c1e",
+            11999: "ccc9f1f044837374",
+        },
+        "472ac66df85a36e232da0551b63c46afde3fee5ced712b7efd6226c547d874bb",
+    ),
+    "running": (
+        15,
+        {
+            0: "78e8ec1c0d8d1cb6",
+            1: "6208efc35433ba15",
+            7: "c6161c6835430068",
+            14: "818c34cb387aa229",
+        },
+        "5d779edddb3b357c6af4349d3867178445d125fca74d9e59cc1b221f1aebe819",
+    ),
+    # sampled model factor, listed strides, sex and neutral factor, a scalar bool and exponent
+    "mixed": (
+        96,
+        {
+            0: "57e5042cd38d6ab7",
+            1: "655abe63a3f1ebe2",
+            47: "654d560251f0738e",
+            95: "6dd47a7506627c72",
+        },
+        "63647f631c773eeb0ade5ce1f9ca98f7303c30fda363c4e53b07c208351687e2",
+    ),
+}
+MIXED = """\
+[sweep]
+kind = "samples"
+n = 3
+seed = 11
+[gait]
+mode = "walk"
+direction = ["forward", "backward"]
+speed_m_s = { distribution = "uniform", low = 0.8, high = 1.2 }
+grade_pct = [0, -5]
+strides = [1, 3]
+[subject]
+mass_kg = { distribution = "normal", mean = 75, sd = 5 }
+height_m = 1.75
+sex = ["male", "female"]
+[model]
+exponent = 3
+weight_bearing = true
+max_force_scale = { distribution = "truncated_normal", mean = 1.0, sd = 0.1, low = 0.7, high = 1.3 }
+pf_contact_area_scale = [1, 1.2]
+"""
+
+
+@pytest.mark.parametrize("name", list(PINNED_IDS))
+def test_case_ids_are_those_of_earlier_versions(name: str, tmp_path: Path) -> None:
+    source = write(tmp_path, MIXED) if name == "mixed" else name
+    ids = list(expand(load_scenario(source))["case_id"])
+    n, some, digest = PINNED_IDS[name]
+    assert len(ids) == n
+    assert {i: ids[i] for i in some} == some
+    assert hashlib.sha256("\n".join(ids).encode()).hexdigest() == digest
 
 
 SAMPLES = """\
