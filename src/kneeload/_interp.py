@@ -64,10 +64,11 @@ def interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     parallel over the points."""
     flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
     out = np.empty_like(flat)
+    # writable, as every other caller's: read-only arrays would compile interp_at a second time
     _interp_flat(
         flat,
-        np.ascontiguousarray(xp, dtype=np.float64),
-        np.ascontiguousarray(fp, dtype=np.float64),
+        np.require(xp, np.float64, ["C", "W"]),
+        np.require(fp, np.float64, ["C", "W"]),
         out,
     )
     return out.reshape(np.shape(x))

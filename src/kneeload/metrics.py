@@ -38,10 +38,11 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import njit
 from numpy.typing import ArrayLike
 
 from kneeload._interp import interp_at
+from kneeload._threads import over_cases
 from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE, NUMPY_EXACT_FASTMATH
 from kneeload.exceptions import InputError
 
@@ -364,7 +365,9 @@ def metric_values_batch(
     bounds = np.concatenate(([0], np.flatnonzero(np.diff(kept)) + 1, [kept.size]))
     values = np.stack([cases(q) for q in quantities])
     means = np.empty((len(quantities), time_s.shape[0], 7))
-    _stance_metrics_kernel(
+    over_cases(
+        _stance_metrics_kernel,
+        time_s.shape[0],
         time_s,
         cases("grf_vertical_n"),
         cases("knee_moment_nm_kg"),
@@ -476,15 +479,19 @@ def _stance_kernel(time_s: np.ndarray, grf_n: np.ndarray) -> tuple[int, int, flo
 
 
 @njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
-def _largest_max(qq: np.ndarray, tt: np.ndarray, middle: float, early: bool) -> int:
-    """:func:`_largest_local_max` of the local maxima in the first (``early``) or second half
-    of stance; -1 if none."""
-    best = -1
+def _largest_maxima(qq: np.ndarray, tt: np.ndarray, middle: float) -> tuple[int, int]:
+    """:func:`_largest_local_max` of the local maxima in the first (``tt <= middle``) and in
+    the second half of stance; -1 where none."""
+    first, second = -1, -1
     for i in range(1, qq.size - 1):
-        if qq[i] > qq[i - 1] and qq[i] >= qq[i + 1] and (tt[i] <= middle) == early:
-            if best < 0 or qq[i] > qq[best]:
-                best = i
-    return best
+        if not (qq[i] > qq[i - 1] and qq[i] >= qq[i + 1]):
+            continue
+        if tt[i] <= middle:
+            if first < 0 or qq[i] > qq[first]:
+                first = i
+        elif second < 0 or qq[i] > qq[second]:
+            second = i
+    return first, second
 
 
 @njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
@@ -523,8 +530,7 @@ def _stride_metrics_kernel(
     tt, qq = tt[:size], qq[:size]
     out[4] = _trapezoid(qq, tt)
     middle = 0.5 * (start + end)
-    first = _largest_max(qq, tt, middle, True)
-    second = _largest_max(qq, tt, middle, False)
+    first, second = _largest_maxima(qq, tt, middle)
     if first >= 0 and second >= 0:
         trough = qq[first : second + 1].min()
         depth = min(qq[first], qq[second]) - trough
@@ -558,8 +564,10 @@ def _stride_metrics_kernel(
     out[6] = qs[int(np.argmax(moments))] if finite else np.nan
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True)
 def _stance_metrics_kernel(
+    start: int,
+    stop: int,
     time_s: np.ndarray,
     grf_n: np.ndarray,
     moment: np.ndarray,
@@ -568,21 +576,22 @@ def _stance_metrics_kernel(
     bounds: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """Per quantity (Q) and case (C), the mean over strides (frames ``bounds[s]`` to
-    ``bounds[s + 1]``) of :func:`_stride_metrics` into ``out`` (Q, C, 7); cases in
-    parallel. ``values`` (Q, C, F), the others (C, F) or (F,)."""
-    n_q, n_cases, _ = values.shape
+    """Per quantity (Q) and case ``start`` to ``stop − 1`` (of C), the mean over strides
+    (frames ``bounds[s]`` to ``bounds[s + 1]``) of :func:`_stride_metrics` into ``out``
+    (Q, C, 7); serial, without the GIL (:func:`kneeload._threads.over_cases` runs blocks of
+    cases on threads). ``values`` (Q, C, F), the others (C, F) or (F,)."""
+    n_q = values.shape[0]
     n_strides = bounds.size - 1
-    for c in prange(n_cases):
+    for c in range(start, stop):
         sums = np.zeros((n_q, 7))
         row = np.empty(7)
         for s in range(n_strides):
             a, b = bounds[s], bounds[s + 1]
             t = time_s[c, a:b]
-            first, last, start, end = _stance_kernel(t, grf_n[c, a:b])
+            first, last, t_on, t_off = _stance_kernel(t, grf_n[c, a:b])
             for k in range(n_q):
                 _stride_metrics_kernel(
-                    t, values[k, c, a:b], pct[a:b], moment[c, a:b], first, last, start, end, row
+                    t, values[k, c, a:b], pct[a:b], moment[c, a:b], first, last, t_on, t_off, row
                 )
                 for i in range(7):
                     sums[k, i] += row[i]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kneeload._threads import over_cases
 from kneeload.exceptions import InputError
 from kneeload.muscles import _kernels
 
@@ -160,7 +161,9 @@ def static_optimisation(
     iterations = np.zeros((n_cases, n_frames), dtype=np.int64)
     converged = np.zeros((n_cases, n_frames), dtype=np.bool_)
     force = np.ascontiguousarray(force)
-    _kernels._static_optimisation_batch(
+    over_cases(
+        _kernels._static_optimisation_batch,
+        n_cases,
         np.ascontiguousarray(arm),
         force,
         np.ascontiguousarray(moment),
