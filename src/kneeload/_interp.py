@@ -8,8 +8,9 @@ multiply-add would change NumPy's rounding.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from kneeload._threads import over_cases
 from kneeload.config import NUMBA_CACHE, NUMPY_EXACT_FASTMATH
 
 
@@ -53,9 +54,13 @@ def interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
     return value
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
-def _interp_flat(x: np.ndarray, xp: np.ndarray, fp: np.ndarray, out: np.ndarray) -> None:
-    for i in prange(x.size):
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True)
+def _interp_flat(
+    start: int, stop: int, x: np.ndarray, xp: np.ndarray, fp: np.ndarray, out: np.ndarray
+) -> None:
+    """:func:`interp_at` of points ``start`` to ``stop − 1`` (serial, without the GIL:
+    :func:`kneeload._threads.over_cases` runs ranges of points on threads)."""
+    for i in range(start, stop):
         out[i] = interp_at(x[i], xp, fp)
 
 
@@ -65,7 +70,9 @@ def interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
     out = np.empty_like(flat)
     # writable, as every other caller's: read-only arrays would compile interp_at a second time
-    _interp_flat(
+    over_cases(
+        _interp_flat,
+        flat.size,
         flat,
         np.require(xp, np.float64, ["C", "W"]),
         np.require(fp, np.float64, ["C", "W"]),

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import njit
 
+from kneeload._threads import over_cases
 from kneeload.config import NUMBA_CACHE, NUMPY_EXACT_FASTMATH, STANDARD_GRAVITY_M_S2
 from kneeload.dynamics.inverse import (
     gait_lab_moments,
@@ -112,17 +113,21 @@ def gradient_per_case(time_s: np.ndarray, values: np.ndarray, edge_order: int) -
         raise InputError("kinematics", "time_s", "at least 3 strictly increasing sample times")
     flat = np.ascontiguousarray(values, dtype=np.float64).reshape(*time_s.shape, -1)
     out = np.empty_like(flat)
-    _gradient_kernel(np.ascontiguousarray(time_s, dtype=np.float64), flat, edge_order, out)
+    times = np.ascontiguousarray(time_s, dtype=np.float64)
+    over_cases(_gradient_kernel, times.shape[0], times, flat, edge_order, out)
     return out.reshape(values.shape)
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
-def _gradient_kernel(time_s: np.ndarray, f: np.ndarray, edge_order: int, out: np.ndarray) -> None:
-    """:func:`gradient_per_case` of ``f`` (C, F, K) into ``out``, cases in parallel: the
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True)
+def _gradient_kernel(
+    start: int, stop: int, time_s: np.ndarray, f: np.ndarray, edge_order: int, out: np.ndarray
+) -> None:
+    """:func:`gradient_per_case` of ``f`` (C, F, K) into ``out`` for cases ``start`` to
+    ``stop − 1``, serial without the GIL (:func:`kneeload._threads.over_cases`): the
     expressions of ``np.gradient`` (numpy/lib/_function_base_impl.py), operation by operation.
     No fastmath: contracting a·f0 + b·f1 into a fused multiply-add would change NumPy's bits."""
-    n_cases, n_frames, n_values = f.shape
-    for case in prange(n_cases):
+    _, n_frames, n_values = f.shape
+    for case in range(start, stop):
         t = time_s[case]
         h = t[1] - t[0]
         uniform = True

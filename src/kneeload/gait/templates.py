@@ -39,9 +39,10 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numpy.typing import NDArray
 
+from kneeload._threads import over_cases
 from kneeload.config import CYCLE_POINTS, FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set
 from kneeload.exceptions import InputError
@@ -277,7 +278,8 @@ def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) ->
         matrix.reshape(2 * order, -1)[: w.size, j] = w
     half_turns = 2.0 if fourier.pop() else 1.0
     values = np.empty((len(blocks), flat.size))
-    _series_points(np.pi * half_turns, flat, matrix, constant, values)
+    chunks = (flat.size + _SERIES_CHUNK - 1) // _SERIES_CHUNK
+    over_cases(_series_points, chunks, np.pi * half_turns, flat, matrix, constant, values)
     return values.reshape(len(blocks), *np.shape(phase))
 
 
@@ -285,23 +287,31 @@ def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) ->
 _SERIES_CHUNK = 256
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
 def _series_points(
-    turn: float, phase: np.ndarray, matrix: np.ndarray, constant: np.ndarray, out: np.ndarray
+    start: int,
+    stop: int,
+    turn: float,
+    phase: np.ndarray,
+    matrix: np.ndarray,
+    constant: np.ndarray,
+    out: np.ndarray,
 ) -> None:
     """out[b, i] = constant[b] + sum_k matrix[k-1, 0, b] cos(k x) + matrix[k-1, 1, b] sin(k x),
-    x = turn · phase[i], in parallel over chunks of points. The harmonics come from one cosine
-    and sine per point by the angle-addition recurrence (exp(ikx) = exp(i(k-1)x) exp(ix);
-    |exp(ix)| = 1 keeps it stable), over a chunk at a time so that the loops vectorise."""
+    x = turn · phase[i], over chunks ``start`` to ``stop − 1`` of _SERIES_CHUNK points (serial,
+    without the GIL: :func:`kneeload._threads.over_cases` runs ranges of chunks on threads).
+    The harmonics come from one cosine and sine per point by the angle-addition recurrence
+    (exp(ikx) = exp(i(k-1)x) exp(ix); |exp(ix)| = 1 keeps it stable), over a chunk at a time
+    so that the loops vectorise."""
     order, blocks = matrix.shape[0], matrix.shape[2]
     count = phase.size
-    for chunk in prange((count + _SERIES_CHUNK - 1) // _SERIES_CHUNK):
-        start = chunk * _SERIES_CHUNK
-        m = min(_SERIES_CHUNK, count - start)
+    for chunk in range(start, stop):
+        offset = chunk * _SERIES_CHUNK
+        m = min(_SERIES_CHUNK, count - offset)
         c1 = np.empty(m)
         s1 = np.empty(m)
         for j in range(m):
-            x = turn * phase[start + j]
+            x = turn * phase[offset + j]
             c1[j] = math.cos(x)
             s1[j] = math.sin(x)
         ck = c1.copy()
@@ -317,7 +327,7 @@ def _series_points(
                 ck[j], sk[j] = ck[j] * c1[j] - sk[j] * s1[j], ck[j] * s1[j] + sk[j] * c1[j]
         for b in range(blocks):
             for j in range(m):
-                out[b, start + j] = total[b, j] + constant[b]
+                out[b, offset + j] = total[b, j] + constant[b]
 
 
 def _warp(percent: FloatArray, stance: FloatArray, stance_ref: float) -> FloatArray:

@@ -38,9 +38,10 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from kneeload._interp import interp
+from kneeload._threads import over_cases
 from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set, models_dir
 from kneeload.exceptions import InputError, ParameterError
@@ -328,12 +329,14 @@ def scale_muscle_set(
     )
 
 
-#: frames per block of :func:`_polynomial_kernel`'s parallel loop (its powers stay in cache)
+#: frames per block of :func:`_polynomial_kernel` (its powers stay in cache)
 _FRAME_BLOCK = 256
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
 def _polynomial_kernel(
+    start: int,
+    stop: int,
     angles: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
@@ -347,20 +350,21 @@ def _polynomial_kernel(
     lengths_out: np.ndarray,
     arms_out: np.ndarray,
 ) -> None:
-    """Lengths (N, M) and gradients (N, M, 3) of the length polynomials at angles (N, 3).
+    """Lengths (N, M) and gradients (N, M, 3) of the length polynomials at angles (N, 3), in
+    blocks ``start`` to ``stop − 1`` of _FRAME_BLOCK frames.
 
     The nonzero terms of muscle m are ``muscle_start[m]`` to ``muscle_start[m + 1]`` of
     ``coefficient`` (T,), ``exponent`` (T, 3) and ``stepped`` (T,). Angles are clipped to
     [lower, upper]; beyond, the length continues linearly. Stepped terms count only where the
-    (clipped) angle of the muscle's step joint exceeds its step angle. Blocks of frames run in
-    parallel, each term over a block's frames at once (a vectorisable loop); every frame's
+    (clipped) angle of the muscle's step joint exceeds its step angle. Serial, without the GIL
+    (:func:`kneeload._threads.over_cases` runs ranges of blocks on threads), each term over a
+    block's frames at once (a vectorisable loop); every frame's
     arithmetic is the same in any block: terms summed in order, the gradient of a term
     c·θ0^e0·θ1^e1·θ2^e2 along joint j as (c·e_j·θj^(e_j-1))·(the other powers, in order).
     """
     n_frames = angles.shape[0]
     n_muscles = muscle_start.size - 1
-    n_blocks = (n_frames + _FRAME_BLOCK - 1) // _FRAME_BLOCK
-    for block in prange(n_blocks):
+    for block in range(start, stop):
         first = block * _FRAME_BLOCK
         size = min(n_frames, first + _FRAME_BLOCK) - first
         clipped = np.empty((3, size))
@@ -429,7 +433,9 @@ def _evaluate(muscles: MuscleSet, angles: np.ndarray) -> tuple[np.ndarray, np.nd
     lengths = np.empty((flat.shape[0], len(muscles.muscles)))
     arms = np.empty((flat.shape[0], len(muscles.muscles), len(JOINTS)))
     muscle, term = np.nonzero(muscles.coefficients)  # the nonzero terms, muscle by muscle
-    _polynomial_kernel(
+    over_cases(
+        _polynomial_kernel,
+        (flat.shape[0] + _FRAME_BLOCK - 1) // _FRAME_BLOCK,
         flat,
         np.ascontiguousarray(muscles.fitted_range_rad[:, 0]),
         np.ascontiguousarray(muscles.fitted_range_rad[:, 1]),
