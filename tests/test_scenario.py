@@ -7,15 +7,18 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
+from kneeload import scenario as scenario_module
 from kneeload.exceptions import InputError
 from kneeload.scenario import (
     AXES_KEYS,
     COLUMNS,
     available_scenarios,
     case_id,
+    case_table,
     expand,
     load_scenario,
 )
@@ -232,6 +235,19 @@ def test_case_ids_are_those_of_earlier_versions(name: str, tmp_path: Path) -> No
     assert hashlib.sha256("\n".join(ids).encode()).hexdigest() == digest
 
 
+def test_case_table_gives_the_rows_of_expand_a_block_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cases = expand(load_scenario("population"))
+    monkeypatch.setattr(scenario_module, "BLOCK_ROWS", 1000)  # checked and hashed by 1000
+    table = case_table(load_scenario("population"))
+    assert len(table) == len(cases)
+    pd.testing.assert_frame_equal(pd.concat(table.blocks(777)), cases, check_exact=True)
+    pd.testing.assert_frame_equal(table.rows(5000, 5256), cases.iloc[5000:5256])
+    assert table.rows(11990, 12010).index[-1] == 11999
+    assert table.case_ids(0, 3) == list(cases["case_id"][:3])
+
+
 SAMPLES = """\
 [sweep]
 kind = "samples"
@@ -425,6 +441,24 @@ def test_a_sampled_value_outside_subject_ranges_is_named(tmp_path: Path) -> None
     )
     with pytest.raises(InputError, match=r"case \d+ .*: subject\.mass_kg: expected 30 to 200 kg"):
         expand(load_scenario(write(tmp_path, text)))
+
+
+def test_the_first_case_refused_is_named_whatever_the_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cases are checked a block at a time, a GaitSpec per group at its extremes: the case
+    named is still the first refused, in row order (here in the third block of 7)."""
+    text = SAMPLES.format(n=50, seed=2).replace(
+        'mass_kg = { distribution = "uniform", low = 50.0, high = 100.0 }',
+        'mass_kg = { distribution = "normal", mean = 40.0, sd = 5.0 }',
+    )
+    path = write(tmp_path, text)
+    masses = scenario_module._layout(load_scenario(path)).draws["mass_kg"]
+    first = int(np.argmax(masses < 30.0))
+    assert 14 <= first < 50
+    monkeypatch.setattr(scenario_module, "BLOCK_ROWS", 7)
+    with pytest.raises(InputError, match=rf"case {first} .*: subject\.mass_kg: expected 30 to"):
+        expand(load_scenario(path))
 
 
 @pytest.mark.slow

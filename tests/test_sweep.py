@@ -228,3 +228,29 @@ def test_manifest_lists_the_first_failures_and_counts_them_all(
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["n_failed"] == 2 and len(manifest["failures"]) == 1
     assert load_results(out, tables=["summary"])["summary"]["failure"].notna().sum() == 2
+
+
+def test_the_cases_table_is_written_a_block_at_a_time_as_pandas_writes_it(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One block: the bytes of DataFrame.to_parquet; more: one row group each, same table."""
+    import pyarrow.parquet as pq
+
+    from kneeload import scenario as scenario_module
+    from kneeload.io.results import write_table
+    from kneeload.scenario import case_table, expand, load_scenario
+    from kneeload.sweep import _same_cases, _write_cases
+
+    expected = expand(load_scenario(scenario))
+    write_table(expected, tmp_path / "whole.parquet")
+    _write_cases(case_table(load_scenario(scenario)), tmp_path / "one.parquet")
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+    monkeypatch.setattr(scenario_module, "BLOCK_ROWS", 3)
+    cases = case_table(load_scenario(scenario))
+    _write_cases(cases, tmp_path / "blocks.parquet")
+    assert pq.ParquetFile(tmp_path / "blocks.parquet").num_row_groups == 2
+    stored = pd.read_parquet(tmp_path / "blocks.parquet")
+    pd.testing.assert_frame_equal(stored, expected, check_exact=True)
+    assert stored.attrs == expected.attrs
+    assert _same_cases(cases, tmp_path / "blocks.parquet")
+    assert not _same_cases(case_table(load_scenario("running")), tmp_path / "blocks.parquet")

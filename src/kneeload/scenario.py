@@ -51,10 +51,9 @@ which are built for every case.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,11 +70,14 @@ from kneeload.metrics import Programme
 __all__ = [
     "AXES",
     "AXES_KEYS",
+    "BLOCK_ROWS",
     "COLUMNS",
+    "CaseTable",
     "Distribution",
     "Scenario",
     "available_scenarios",
     "case_id",
+    "case_table",
     "expand",
     "load_scenario",
 ]
@@ -469,43 +471,125 @@ def _path(key: str) -> str:
     return next(f"{table}.{key}" for table, keys in AXES.items() if key in keys)
 
 
-def _rows(scenario: Scenario) -> dict[str, list[Any]]:
-    """Columns of the cases, before checking and hashing."""
-    draws: dict[str, list[float]] = {}
+#: rows of the cases built, checked and hashed at a time (memory grows with this, not with the
+#: number of cases: ~2 KB a row while hashed); also the row group of a sweep's cases.parquet
+BLOCK_ROWS = 16_384
+#: the string axes whose values GaitSpec and Subject check (a combination of them is a group
+#: of cases whose numbers :func:`_check_block` checks at their extremes)
+_SPEC_NAMES = ("mode", "direction", "sex", "condition")
+#: the numeric axes GaitSpec and Subject check, each against a closed interval
+_SPEC_NUMBERS = ("speed_m_s", "grade_pct", "mass_kg", "height_m")
+_DTYPES = {"float": np.float64, "int": np.int64, "bool": np.bool_, "str": object}
+_KINDS = {key: kind for keys in AXES.values() for key, (kind, _) in keys.items()}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each case's values come from: case ``i`` is combination ``i % n_combos`` of the
+    listed values (grid: :func:`itertools.product`'s order, the last axis fastest; zip: side by
+    side) with draw ``i // n_combos`` of the sampled axes (the draws outer)."""
+
+    listed: dict[str, np.ndarray]  #: axis -> its listed values
+    sizes: tuple[int, ...]  #: grid: number of values of each listed axis; zip: ()
+    draws: dict[str, np.ndarray]  #: sampled axis -> its draws
+    n_combos: int
+    n: int
+
+    def columns(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Cases ``start`` to ``stop`` (excluded; at most to the last), one array per axis of
+        :data:`AXES_KEYS`."""
+        rows = np.arange(start, min(stop, self.n))
+        combo, draw = rows % self.n_combos, rows // self.n_combos
+        if self.sizes:
+            at = np.unravel_index(combo, self.sizes)
+        else:
+            at = tuple(combo if v.size > 1 else np.zeros_like(combo) for v in self.listed.values())
+        columns = {k: v[i] for (k, v), i in zip(self.listed.items(), at, strict=True)}
+        columns |= {k: v[draw] for k, v in self.draws.items()}
+        return {k: columns[k] for k in AXES_KEYS}
+
+
+def _layout(scenario: Scenario) -> _Layout:
+    """The listed values and the draws (same seed, same draws) of a scenario's cases."""
+    draws: dict[str, np.ndarray] = {}
     if scenario.kind == "samples":
         assert scenario.n is not None and scenario.seed is not None
         rng = np.random.default_rng(scenario.seed)
         for k, v in scenario.axes.items():
             if isinstance(v, Distribution):
-                draws[k] = np.round(v.sample(rng, scenario.n), SAMPLE_DECIMALS).tolist()
-    listed = {k: v for k, v in scenario.axes.items() if isinstance(v, tuple)}
-    if scenario.kind == "zip":
-        length = max(len(v) for v in listed.values())
-        combos = list(zip(*(v if len(v) > 1 else v * length for v in listed.values()), strict=True))
-    else:
-        combos = list(itertools.product(*listed.values()))
+                draws[k] = np.round(v.sample(rng, scenario.n), SAMPLE_DECIMALS)
+    listed: dict[str, np.ndarray] = {
+        k: np.array(v, dtype=_DTYPES[_KINDS[k]])
+        for k, v in scenario.axes.items()
+        if isinstance(v, tuple)
+    }
+    sizes = tuple(v.size for v in listed.values())
+    n_combos = max(sizes) if scenario.kind == "zip" else math.prod(sizes)
     n_draws = scenario.n if draws and scenario.n is not None else 1
-    columns: dict[str, list[Any]] = {}
-    for j, k in enumerate(listed):
-        columns[k] = [c[j] for c in combos] * n_draws
-    for k, values in draws.items():
-        columns[k] = [x for x in values for _ in combos]
-    return {k: columns[k] for k in AXES_KEYS}
+    grid = () if scenario.kind == "zip" else sizes
+    return _Layout(listed, grid, draws, n_combos, n_combos * n_draws)
+
+
+def _json_texts(key: str, values: np.ndarray) -> list[str]:
+    """``,"key":value`` for each value, the value as :func:`json.dumps` writes it (numbers as
+    float except ``strides``)."""
+    if values.dtype.kind in "iuf" and key != "strides":
+        values = values.astype(np.float64)
+    head = "," + json.dumps(key) + ":"
+    if values.dtype.kind in "biuf":  # one call for all: no comma inside a number or boolean
+        return [head + text for text in json.dumps(values.tolist())[1:-1].split(", ")]
+    texts: dict[Any, str] = {}  # strings: few distinct values, each encoded once
+    for value in values.tolist():
+        if value not in texts:
+            texts[value] = head + json.dumps(value)
+    return [texts[value] for value in values.tolist()]
+
+
+#: bytes of SHA-256 kept in a case id (two hexadecimal digits each)
+_ID_BYTES = CASE_ID_DIGITS // 2
+
+
+def _case_numbers(columns: Mapping[str, Any]) -> np.ndarray:
+    """:func:`case_id` of each row of ``columns`` (parameter name -> values, equal lengths) as
+    the unsigned integer its hexadecimal digits spell."""
+    arrays = {k: np.asarray(columns[k]) for k in sorted(columns)}
+    parts = []
+    for k, values in arrays.items():
+        texts = _json_texts(k, values)
+        if k in _NEUTRAL_SCALES:
+            neutral = (values == 1.0).tolist()
+            texts = ["" if skip else t for skip, t in zip(neutral, texts, strict=True)]
+        parts.append(texts)
+    digests = b"".join(
+        hashlib.sha256(f"{{{''.join(p)[1:]}}}".encode()).digest()[:_ID_BYTES]
+        for p in zip(*parts, strict=True)
+    )
+    return np.frombuffer(digests, dtype=f">u{_ID_BYTES}").astype(np.uint64)
+
+
+def _hex(numbers: np.ndarray) -> list[str]:
+    """Case ids of :func:`_case_numbers`."""
+    return [f"{number:0{CASE_ID_DIGITS}x}" for number in numbers.tolist()]
 
 
 def case_id(parameters: Mapping[str, Any]) -> str:
     """Short stable hash of one case's parameters: the first :data:`CASE_ID_DIGITS` hex digits
     of SHA-256 over their JSON (sorted keys, numbers as float except ``strides``; the model
     factors at their neutral value 1 left out)."""
-    canonical: dict[str, Any] = {}
-    for k, v in parameters.items():
-        value = v.item() if isinstance(v, np.generic) else v
-        if k in _NEUTRAL_SCALES and value == 1.0:
-            continue
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        canonical[k] = float(value) if numeric and k != "strides" else value
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:CASE_ID_DIGITS]
+    return _hex(_case_numbers({k: [v] for k, v in parameters.items()}))[0]
+
+
+def _row(columns: Mapping[str, np.ndarray], index: int) -> dict[str, Any]:
+    """Case ``index`` of ``columns`` as Python values."""
+    return {k: v[index : index + 1].tolist()[0] for k, v in columns.items()}
+
+
+def _spec(row: Mapping[str, Any]) -> gait_spec.GaitSpec:
+    """The case's GaitSpec (its own checks and its Subject's raise InputError)."""
+    subject = gait_spec.Subject(row["mass_kg"], row["height_m"], row["sex"])
+    return gait_spec.GaitSpec(
+        row["mode"], row["direction"], row["speed_m_s"], row["grade_pct"], subject, row["condition"]
+    )
 
 
 def _check_case(scenario: Scenario, row: Mapping[str, Any], index: int) -> None:
@@ -515,15 +599,7 @@ def _check_case(scenario: Scenario, row: Mapping[str, Any], index: int) -> None:
     where = f"case {index} ({', '.join(f'{k}={row[k]}' for k in ('mode', 'direction'))}"
     where += f", speed_m_s={row['speed_m_s']:g}, height_m={row['height_m']:g})"
     try:
-        subject = gait_spec.Subject(row["mass_kg"], row["height_m"], row["sex"])
-        spec = gait_spec.GaitSpec(
-            row["mode"],
-            row["direction"],
-            row["speed_m_s"],
-            row["grade_pct"],
-            subject,
-            row["condition"],
-        )
+        spec = _spec(row)
     except InputError as error:
         raise InputError(
             scenario.source, f"{where}: {_path(error.field)}", error.expected, error.found
@@ -539,6 +615,118 @@ def _check_case(scenario: Scenario, row: Mapping[str, Any], index: int) -> None:
         )
 
 
+def _specs_pass_at_extremes(columns: Mapping[str, np.ndarray]) -> bool:
+    """Whether every case passes GaitSpec's and Subject's checks, found from two GaitSpecs per
+    combination of :data:`_SPEC_NAMES`: those checks are each of one value, against a set
+    (names) or a closed interval (numbers, and finite), so a group's cases pass if its lowest
+    and highest numbers do (a NaN makes the extremes NaN and fails)."""
+    frame = pd.DataFrame({k: columns[k] for k in (*_SPEC_NAMES, *_SPEC_NUMBERS)})
+    groups = frame.groupby(list(_SPEC_NAMES), sort=False, dropna=False)[list(_SPEC_NUMBERS)]
+    for extremes in (groups.min(), groups.max()):
+        for names, numbers in zip(extremes.index, extremes.to_numpy().tolist(), strict=True):
+            try:
+                _spec(
+                    dict(zip(_SPEC_NAMES, names, strict=True))
+                    | dict(zip(_SPEC_NUMBERS, numbers, strict=True))
+                )
+            except InputError:
+                return False
+    return True
+
+
+def _check_block(scenario: Scenario, columns: Mapping[str, np.ndarray], offset: int) -> None:
+    """Raise for the first case (in row order; ``offset`` is the index of the first) that
+    :func:`_check_case` refuses, if any: without a GaitSpec per case (see
+    :func:`_specs_pass_at_extremes`) and with the speed ranges of all cases at once."""
+    from kneeload.gait.templates import _speed_ranges
+
+    speed, mode = columns["speed_m_s"], columns["mode"]
+    covered = np.zeros(speed.size, dtype=bool)
+    for name in dict.fromkeys(mode.tolist()):
+        rows = mode == name
+        backward = columns["direction"][rows] == "backward"
+        low, high = _speed_ranges(name, backward, columns["height_m"][rows])
+        covered[rows] = (low <= speed[rows]) & (speed[rows] <= high)
+    last = int(np.argmin(covered)) if not covered.all() else speed.size - 1
+    if _specs_pass_at_extremes(columns):
+        if not covered.all():
+            _check_case(scenario, _row(columns, last), offset + last)
+        return
+    checked: set[tuple[Any, ...]] = set()
+    for i in range(last + 1):  # a GaitSpec per distinct case up to the first refused
+        row = _row(columns, i)
+        key = tuple(row[k] for k in (*_SPEC_NAMES, *_SPEC_NUMBERS))
+        if key not in checked:
+            _check_case(scenario, row, offset + i)
+            checked.add(key)
+
+
+@dataclass(frozen=True)
+class CaseTable:
+    """The checked cases of a scenario, built :data:`BLOCK_ROWS` at a time on demand: its
+    memory is 8 bytes a case (the ids) and the draws of a samples sweep.
+
+    Attributes
+    ----------
+    scenario : the scenario
+    ids : the case ids, as the unsigned integers their hexadecimal digits spell
+    """
+
+    scenario: Scenario
+    ids: np.ndarray
+    _layout: _Layout
+
+    def __len__(self) -> int:
+        return self.ids.size
+
+    def rows(self, start: int, stop: int) -> pd.DataFrame:
+        """Cases ``start`` to ``stop`` (excluded) as rows of :func:`expand`'s table (with their
+        index)."""
+        stop = min(stop, len(self))
+        table = pd.DataFrame(
+            {"case_id": self.case_ids(start, stop), **self._layout.columns(start, stop)},
+            columns=list(COLUMNS),
+            index=pd.RangeIndex(start, stop),
+        )
+        table.attrs["source"] = self.scenario.source
+        return table
+
+    def case_ids(self, start: int, stop: int) -> list[str]:
+        """The ``case_id`` of cases ``start`` to ``stop`` (excluded)."""
+        return _hex(self.ids[start:stop])
+
+    def blocks(self, size: int | None = None) -> Iterator[pd.DataFrame]:
+        """The rows, ``size`` (default :data:`BLOCK_ROWS`) at a time."""
+        size = BLOCK_ROWS if size is None else size
+        for start in range(0, len(self), size):
+            yield self.rows(start, start + size)
+
+
+def case_table(scenario: Scenario) -> CaseTable:
+    """The cases of a scenario, checked and identified (see :func:`expand`) a block at a time.
+
+    Raises
+    ------
+    InputError
+        As :func:`expand`.
+    """
+    layout = _layout(scenario)
+    ids = np.empty(layout.n, dtype=np.uint64)
+    for start in range(0, layout.n, BLOCK_ROWS):
+        columns = layout.columns(start, start + BLOCK_ROWS)
+        _check_block(scenario, columns, start)
+        ids[start : start + BLOCK_ROWS] = _case_numbers(columns)
+    order = np.argsort(ids, kind="stable")
+    repeats = order[1:][ids[order[1:]] == ids[order[:-1]]]
+    if repeats.size:
+        i = int(repeats.min())
+        first = int(np.argmax(ids == ids[i]))
+        raise InputError(
+            scenario.source, "sweep", "distinct cases", f"case {i} repeats case {first}"
+        )
+    return CaseTable(scenario, ids, layout)
+
+
 def expand(scenario: Scenario) -> pd.DataFrame:
     """The cases of a scenario, one row each, checked.
 
@@ -549,6 +737,7 @@ def expand(scenario: Scenario) -> pd.DataFrame:
     ``intercondylar_distance_scale``). ``condition`` is a bundled name or the absolute path of a
     profile file. ``case_id`` is
     :func:`case_id` of the row's parameters: the same on every run, machine and row order.
+    For large sweeps :func:`case_table` gives the same rows a block at a time.
 
     Raises
     ------
@@ -556,35 +745,5 @@ def expand(scenario: Scenario) -> pd.DataFrame:
         A case outside GaitSpec/Subject's ranges or the normative data's speed range (naming
         the case and its key), or two identical cases.
     """
-    columns = _rows(scenario)
-    n = len(columns["mode"])
-    rows = [{k: columns[k][i] for k in AXES_KEYS} for i in range(n)]
-    checked: dict[tuple[Any, ...], None] = {}
-    for i, row in enumerate(rows):
-        key = (
-            row["mode"],
-            row["direction"],
-            row["speed_m_s"],
-            row["grade_pct"],
-            row["mass_kg"],
-            row["height_m"],
-            row["sex"],
-            row["condition"],
-        )
-        if key not in checked:
-            _check_case(scenario, row, i)
-            checked[key] = None
-    ids = [case_id(row) for row in rows]
-    seen: dict[str, int] = {}
-    for i, identifier in enumerate(ids):
-        if identifier in seen:
-            raise InputError(
-                scenario.source,
-                "sweep",
-                "distinct cases",
-                f"case {i} repeats case {seen[identifier]}",
-            )
-        seen[identifier] = i
-    table = pd.DataFrame({"case_id": ids, **columns}, columns=list(COLUMNS))
-    table.attrs["source"] = scenario.source
-    return table
+    table = case_table(scenario)
+    return table.rows(0, len(table))

@@ -49,8 +49,7 @@ import pyarrow.parquet as pq
 
 from kneeload.batch import METRIC_QUANTITIES, SUMMARY_COLUMNS_OF_CASE, run_cases
 from kneeload.exceptions import InputError
-from kneeload.io.results import write_table
-from kneeload.scenario import Scenario, expand, load_scenario
+from kneeload.scenario import BLOCK_ROWS, CaseTable, Scenario, case_table, load_scenario
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -390,8 +389,22 @@ def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _same_cases(cases: CaseTable, path: Path) -> bool:
+    """Whether the cases table at ``path`` has the ids of ``cases``, in order (read a block at
+    a time)."""
+    stored = pq.ParquetFile(path)
+    if stored.metadata.num_rows != len(cases):
+        return False
+    start = 0
+    for batch in stored.iter_batches(batch_size=BLOCK_ROWS, columns=["case_id"]):
+        if batch.column(0).to_pylist() != cases.case_ids(start, start + batch.num_rows):
+            return False
+        start += batch.num_rows
+    return True
+
+
 def _prepare(
-    scenario: Scenario, cases: pd.DataFrame, out: Path, resume: bool, chunk_size: int | None
+    scenario: Scenario, cases: CaseTable, out: Path, resume: bool, chunk_size: int | None
 ) -> int:
     """Check the folder (empty, or a resumable run of the same cases) and return the chunk size."""
     if out.exists() and not out.is_dir():
@@ -407,8 +420,7 @@ def _prepare(
         stored = int(json.loads(manifest_path.read_text(encoding="utf-8"))["chunk_size"])
     except (ValueError, KeyError, TypeError):
         raise InputError(manifest_path, "chunk_size", "a manifest of kneeload run") from None
-    stored_ids = pq.read_table(cases_path, columns=["case_id"]).column("case_id").to_pylist()
-    if stored_ids != list(cases["case_id"]):
+    if not _same_cases(cases, cases_path):
         raise InputError(out, "--resume", f"the cases of {scenario.source}", "a run of other cases")
     if chunk_size is not None and chunk_size != stored:
         raise InputError(
@@ -417,7 +429,32 @@ def _prepare(
     return stored
 
 
-def _start(scenario: Scenario, cases: pd.DataFrame, out: Path) -> None:
+def _write_cases(cases: CaseTable, path: Path) -> None:
+    """Write the cases table atomically, a block (one row group) at a time, as
+    :meth:`pandas.DataFrame.to_parquet` writes a table: pyarrow, snappy, the table's ``attrs``
+    as JSON under the schema's ``PANDAS_ATTRS`` key (one block: the same bytes)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        writer = None
+        for block in cases.blocks():
+            arrow = pa.Table.from_pandas(block, preserve_index=False)
+            if writer is None:
+                metadata = {**arrow.schema.metadata, b"PANDAS_ATTRS": json.dumps(block.attrs)}
+                writer = pq.ParquetWriter(
+                    temporary, arrow.schema.with_metadata(metadata), compression="snappy"
+                )
+            writer.write_table(arrow.replace_schema_metadata(writer.schema.metadata))
+        assert writer is not None  # a scenario has one case or more
+        writer.close()
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _start(scenario: Scenario, cases: CaseTable, out: Path) -> None:
     """Create the folder with its scenario copy and cases table (kept if already there)."""
     for folder in (out, out / "curves.parquet", out / "summary.parquet"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -429,7 +466,7 @@ def _start(scenario: Scenario, cases: pd.DataFrame, out: Path) -> None:
         os.chmod(temporary, 0o644)
         os.replace(temporary, out / "scenario.toml")
     if not (out / "cases.parquet").is_file():
-        write_table(cases, out / "cases.parquet")
+        _write_cases(cases, out / "cases.parquet")
 
 
 def _done_chunks(out: Path, n_chunks: int) -> set[int]:
@@ -479,7 +516,7 @@ def run_scenario(
         scenario = load_scenario(scenario)
     if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
         raise InputError("chunk_size", "chunk_size", "a whole number >= 1", repr(chunk_size))
-    cases = expand(scenario)
+    cases = case_table(scenario)
     out = Path(out_dir)
     size = _prepare(scenario, cases, out, resume, chunk_size)
     started = time.perf_counter()
@@ -555,7 +592,7 @@ def run_scenario(
                         index = next(todo, None)
                         if index is None:
                             break
-                        chunk = cases.iloc[index * size : (index + 1) * size]
+                        chunk = cases.rows(index * size, (index + 1) * size)
                         in_flight[executor.submit(chunk)] = index
                     if not in_flight:
                         break
