@@ -103,17 +103,15 @@ def bench_stages(n_cycles: int, repeats: int) -> dict[str, float]:
     """Median wall time [s] of each stage of :func:`~kneeload.batch.simulate_batch` on
     ``n_cycles`` cycles, each stage timed alone on the previous stage's output."""
     from kneeload.analysis import leg_columns
-    from kneeload.batch import leg_column_inputs, right_legs, window_loads
-    from kneeload.gait.generator import generate_cycle_batch
+    from kneeload.batch import leg_column_inputs, window_loads
+    from kneeload.gait.generator import generate_right_legs
     from kneeload.knee_loads import LoadSharingOptions
 
     specs = population_specs(n_cycles)
-    times = {"generator (3 strides)": median_seconds(
-        lambda: generate_cycle_batch(specs, strides=3), repeats
+    times = {"generator, right legs (3 strides)": median_seconds(
+        lambda: generate_right_legs(specs, strides=3), repeats
     )}  # fmt: skip
-    padded = generate_cycle_batch(specs, strides=3)
-    times["right legs stacked (3 strides)"] = median_seconds(lambda: right_legs(padded), repeats)
-    leg = right_legs(padded)
+    leg = generate_right_legs(specs, strides=3)
     inputs = leg_column_inputs(leg, specs)
     time_s, mass, angles, kam = inputs[0], inputs[1], inputs[8], inputs[13]
     times["inverse dynamics (3 strides)"] = median_seconds(lambda: leg_columns(*inputs), repeats)

@@ -378,6 +378,48 @@ def test_default_path_equals_the_pattern_path(strides: int, frames: int) -> None
         _assert_identical_cycle(got, expected)
 
 
+@pytest.mark.parametrize("strides", [1, 3])
+def test_right_legs_are_the_cycles_right_legs_to_the_bit(strides: int) -> None:
+    """generate_right_legs (the batched pipeline's route, no cycle packaged) gives exactly the
+    fields of each cycle's ``leg("right")``, stacked C-contiguous: walk and run, forward and
+    backward, level and sloped, healthy and a knee condition, three subjects."""
+    from kneeload.gait.generator import generate_right_legs
+    from kneeload.validation.gait import throughput_specs
+
+    specs = [
+        *throughput_specs(24),
+        GaitSpec("walk", "forward", 1.2, 5.0, SUBJECT, condition="medial_oa_severe"),
+        GaitSpec("walk", "backward", 0.8, -8.0, SUBJECT, condition="lateral_oa"),
+        GaitSpec("run", "forward", 3.0, 8.0, SUBJECT, condition="patellofemoral_pain"),
+    ]
+    assert {s.direction for s in specs} == {"forward", "backward"}
+    assert {s.mode for s in specs} == {"walk", "run"}
+    assert len({s.grade_pct for s in specs}) > 2
+    got = generate_right_legs(specs, strides=strides)
+    legs = [cycle.leg("right") for cycle in generate_cycle_batch(specs, strides=strides)]
+
+    def assert_stacked(values: np.ndarray, expected: list[np.ndarray], name: str) -> None:
+        stacked = np.stack(expected)
+        assert values.dtype == stacked.dtype and values.shape == stacked.shape, name
+        assert values.flags.c_contiguous, name
+        assert values.tobytes() == stacked.tobytes(), name
+
+    assert set(got) == {
+        "time_s", "body_mass_kg", "segment_mass_kg", "segment_inertia_kg_m2", "com_m",
+        "joint_m", "segment_angle_rad", "joint_angle_deg", "grf_n", "cop_m", "free_moment_nm",
+        "grf_3d_n", "cop_3d_m", "knee_3d_m", "gravity_m_s2",
+    }  # fmt: skip
+    for name, values in got.items():
+        if name == "joint_angle_deg":
+            assert list(values) == list(legs[0].joint_angle_deg)
+            for angle, curve in values.items():
+                assert_stacked(curve, [leg.joint_angle_deg[angle] for leg in legs], angle)
+        else:
+            assert_stacked(
+                values, [np.asarray(getattr(leg, name), dtype=np.float64) for leg in legs], name
+            )
+
+
 def test_template_series_equal_their_direct_sums() -> None:
     """The templates' series kernel (harmonics by recurrence, chunks of points in parallel)
     equals the series summed term by term, cos(kx) and sin(kx) each evaluated directly, for

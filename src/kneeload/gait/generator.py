@@ -59,10 +59,11 @@ copies advanced by one stride length):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
@@ -71,7 +72,7 @@ from numpy.typing import NDArray
 from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE, STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
 from kneeload.gait.condition_effects import apply_knee_flexion_reduction, knee_lateral_offsets_m
-from kneeload.gait.cycle import LEG_ANGLES, GaitCycle
+from kneeload.gait.cycle import CYCLE_SIDES, LEG_ANGLES, GaitCycle
 from kneeload.gait.pattern import PATTERN_ANGLES, PATTERN_GRF, GaitPattern
 from kneeload.gait.spec import GaitSpec
 
@@ -809,6 +810,36 @@ def generate_cycle_batch(
     based only on measured kinematics. J Biomech 41:2750-2759. de Leva P (1996) J Biomech
     29:1223. Winter DA (2009) Biomechanics and Motor Control of Human Movement, 4th ed.
     """
+    sources, out, n = _periodic(specs, patterns, strides, frames_per_stride, anthropometry)
+    return _cycles(specs, sources, out, strides, n)
+
+
+def generate_right_legs(specs: Sequence[GaitSpec], strides: int = 1) -> dict[str, Any]:
+    """The fields of ``cycle.leg("right")`` (:meth:`~kneeload.gait.cycle.GaitCycle.leg`) of
+    every cycle of ``generate_cycle_batch(specs, strides=strides)``, stacked (C, ...), to the
+    bit: ``joint_angle_deg`` a dict of (C, F) arrays, ``body_mass_kg`` (C,), ``gravity_m_s2``
+    (C, 2); no cycle, no left leg and no trunk is packaged (the batched pipeline's route,
+    :func:`kneeload.batch.simulate_batch`).
+
+    Raises
+    ------
+    InputError
+        As :func:`generate_cycle_batch`.
+    """
+    _, out, n = _periodic(specs, None, strides, 101, None)
+    return _right_legs(out, strides, n)
+
+
+def _periodic(
+    specs: Sequence[GaitSpec],
+    patterns: Sequence[GaitPattern] | None,
+    strides: int,
+    frames_per_stride: int,
+    anthropometry: str | None,
+) -> tuple[Sequence[tuple[str, ...]], dict[str, FloatArray], int]:
+    """The patterns' sources, the arrays of one periodic stride of every case
+    (:func:`_batch`) and the frames per stride n, for :func:`generate_cycle_batch`'s
+    arguments (checked)."""
     if not (isinstance(strides, int) and strides >= 1):
         raise InputError("--strides", "strides", "a whole number >= 1", str(strides))
     if not (
@@ -833,7 +864,7 @@ def generate_cycle_batch(
                 n,
                 specs,
             )
-            return _generated(specs, arrays.sources, curves, timing, strides, n, anthropometry)
+            return arrays.sources, _generated(specs, curves, timing, n, anthropometry), n
         patterns = gait_patterns(specs)  # a refused pattern, reported below
     elif patterns is None:
         patterns = []
@@ -850,7 +881,7 @@ def generate_cycle_batch(
         _check_pattern(patterns[i], _source(specs[i]))
     curves = _resample(patterns, rows, timing[:, 2], n, specs)
     sources = [p.sources for p in patterns]
-    return _generated(specs, sources, curves, timing, strides, n, anthropometry)
+    return sources, _generated(specs, curves, timing, n, anthropometry), n
 
 
 def _refused(timing: FloatArray) -> NDArray[np.bool_]:
@@ -866,17 +897,15 @@ def _refused(timing: FloatArray) -> NDArray[np.bool_]:
 
 def _generated(
     specs: Sequence[GaitSpec],
-    sources: Sequence[tuple[str, ...]],
     curves: FloatArray,
     timing: FloatArray,
-    strides: int,
     n: int,
     anthropometry: str | None,
-) -> list[GaitCycle]:
-    """The cycles from the resampled ``curves`` (:func:`_resample`) and ``timing``."""
+) -> dict[str, FloatArray]:
+    """The periodic strides (:func:`_batch`) from the resampled ``curves``
+    (:func:`_resample`) and ``timing``."""
     apply_knee_flexion_reduction(curves, timing[:, 2], n, specs)  # knee conditions (issue 6)
-    out = _batch(specs, curves, timing, n, anthropometry)
-    return _cycles(specs, sources, out, strides, n)
+    return _batch(specs, curves, timing, n, anthropometry)
 
 
 def generate_cycles(
@@ -955,6 +984,73 @@ def cycle_phase(strides: int, n: int) -> tuple[NDArray[np.int64], FloatArray]:
     return stride, percent
 
 
+def _tiler(
+    out: dict[str, FloatArray], strides: int, n: int
+) -> Callable[[FloatArray, bool], FloatArray]:
+    """``tiled(values, along_x)``: an array (C, n + 1, ...) of one periodic stride and its
+    closing frame (an array of :func:`_batch`'s ``out`` or a view of one) tiled ``strides``
+    times plus the closing frame, (C, strides × n + 1, ...); ``along_x``: the last axis holds
+    (x, ...) and stride j is j strides further along x. ``values`` itself if strides is 1."""
+    j = np.arange(strides * n + 1) // n
+    # along x, stride j is j strides further; the closing frame already is one stride further
+    advance = out["step"][:, None] * np.minimum(j, strides - 1)[None, :]
+
+    def tiled(values: FloatArray, along_x: bool) -> FloatArray:
+        if strides == 1:
+            return values
+        values = np.concatenate([values[:, :n]] * strides + [values[:, n:]], axis=1)
+        if along_x:
+            values[..., 0] += advance.reshape(advance.shape + (1,) * (values.ndim - 3))
+        return values
+
+    return tiled
+
+
+def _times(out: dict[str, FloatArray], frames: int, n: int) -> FloatArray:
+    """Time of the first ``frames`` frames of every case (C, frames) [s], n frames a stride."""
+    return np.arange(frames)[None, :] * (out["stride_time"] / n)[:, None]
+
+
+def _right_legs(out: dict[str, FloatArray], strides: int, n: int) -> dict[str, Any]:
+    """:func:`generate_right_legs` from the periodic strides ``out`` of :func:`_batch`: the
+    right leg's arrays alone tiled, C-contiguous (as stacked from the cycles)."""
+    tiled = _tiler(out, strides, n)
+    s = CYCLE_SIDES.index("right")
+
+    def right(values: FloatArray, along_x: bool = False) -> FloatArray:
+        return np.ascontiguousarray(tiled(values, along_x))
+
+    time = _times(out, strides * n + 1, n)
+    joint = right(out["joints"][:, :, s], along_x=True)
+    joint_z = right(out["joint_z"][:, :, s])
+    grf = right(out["grf"][:, :, s])
+    cop = right(out["cop"][:, :, s], along_x=True)
+    # while the foot is unloaded its centre of pressure is put under the ankle, as leg()
+    ankle_ground: tuple[FloatArray | float, ...] = (joint[..., 0, 0], 0.0, joint_z[..., 0])
+    for axis, ground in enumerate(ankle_ground):
+        np.copyto(cop[..., axis], ground, where=~np.isfinite(cop[..., axis]))
+    return {
+        "time_s": time,
+        "body_mass_kg": np.array(out["mass"], dtype=np.float64),
+        "segment_mass_kg": np.ascontiguousarray(out["leg_mass"]),
+        "segment_inertia_kg_m2": np.ascontiguousarray(out["leg_inertia"]),
+        "com_m": right(out["com"][:, :, s], along_x=True),
+        "joint_m": joint,
+        "segment_angle_rad": right(out["segment_angle"][:, :, s]),
+        "joint_angle_deg": {
+            name: right(out["leg_angles"][:, :, LEG_ANGLES.index(name), s])
+            for name in ("hip_flexion_deg", "knee_flexion_deg", "ankle_dorsiflexion_deg")
+        },
+        "grf_n": np.ascontiguousarray(grf[..., :2]),
+        "cop_m": np.ascontiguousarray(cop[..., :2]),
+        "free_moment_nm": np.zeros(time.shape),  # free moments are zero (module, step 6)
+        "grf_3d_n": grf,
+        "cop_3d_m": cop,
+        "knee_3d_m": np.concatenate([joint[:, :, 1], joint_z[:, :, 1:2]], axis=-1),
+        "gravity_m_s2": np.array(out["gravity"], dtype=np.float64),
+    }
+
+
 def _cycles(
     specs: Sequence[GaitSpec],
     sources: Sequence[tuple[str, ...]],
@@ -965,34 +1061,21 @@ def _cycles(
     """Tile the periodic stride ``strides`` times (plus the closing frame) and package: each
     cycle's arrays are views of the stacked ones."""
     frames = strides * n + 1
-    index = np.arange(frames)
-    j = index // n
     stride, percent = cycle_phase(strides, n)
-    # along x, stride j is j strides further; the closing frame already is one stride further
-    advance = out["step"][:, None] * np.minimum(j, strides - 1)[None, :]
-
-    def tiled(key: str, along_x: bool) -> FloatArray:
-        full = out[key]  # one stride and its closing frame
-        if strides == 1:
-            return full
-        values = np.concatenate([full[:, :n]] * strides + [full[:, n:]], axis=1)
-        if along_x:
-            values[..., 0] += advance.reshape(advance.shape + (1,) * (values.ndim - 3))
-        return values
-
-    com = tiled("com", True)
-    joints = tiled("joints", True)
-    heel, toe = tiled("heel", True), tiled("toe", True)
-    hat_com = tiled("hat_com", True)
-    cop = tiled("cop", True)
-    joint_z = tiled("joint_z", False)
-    segment_angle = tiled("segment_angle", False)
-    hat_angle = tiled("hat_angle", False)
-    leg_angles = tiled("leg_angles", False)
-    pelvis = tiled("pelvis", False)
-    grf = tiled("grf", False)
-    residual = tiled("residual", False)
-    time = index[None, :] * (out["stride_time"] / n)[:, None]
+    tiled = _tiler(out, strides, n)
+    com = tiled(out["com"], True)
+    joints = tiled(out["joints"], True)
+    heel, toe = tiled(out["heel"], True), tiled(out["toe"], True)
+    hat_com = tiled(out["hat_com"], True)
+    cop = tiled(out["cop"], True)
+    joint_z = tiled(out["joint_z"], False)
+    segment_angle = tiled(out["segment_angle"], False)
+    hat_angle = tiled(out["hat_angle"], False)
+    leg_angles = tiled(out["leg_angles"], False)
+    pelvis = tiled(out["pelvis"], False)
+    grf = tiled(out["grf"], False)
+    residual = tiled(out["residual"], False)
+    time = _times(out, frames, n)
     free_moment = np.zeros((frames, 2, 3))
     free_moment.flags.writeable = False
     names = (*LEG_ANGLES, "pelvis_tilt_deg", "pelvis_obliquity_deg")
