@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
 import threading
+import time
 from collections.abc import Callable
 
 import numba
@@ -65,5 +67,32 @@ def test_an_error_in_a_block_is_raised() -> None:
     try:
         with pytest.raises(ValueError, match="block"):
             over_cases(kernel, 10)
+    finally:
+        numba.set_num_threads(previous)
+
+
+@pytest.mark.skipif(
+    numba.config.NUMBA_NUM_THREADS < 2 or not hasattr(os, "fork"), reason="one thread or no fork"
+)
+def test_a_forked_child_makes_its_own_pool() -> None:
+    previous = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        over_cases(_record([]), 10, "args")  # the parent's pool exists
+        pid = os.fork()
+        if pid == 0:  # child: the pool's threads were not forked; a hang would time out below
+            calls: list[tuple[int, int, int]] = []
+            over_cases(_record(calls), 10, "args")
+            os._exit(0 if len(calls) == 2 else 1)
+        for _ in range(200):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("over_cases hung in a forked child")
+        assert os.waitstatus_to_exitcode(status) == 0
     finally:
         numba.set_num_threads(previous)

@@ -12,6 +12,7 @@ made on first use.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,16 @@ def _executor(workers: int) -> ThreadPoolExecutor:
             _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kneeload")
             _pool_workers = workers
         return _pool
+
+
+def _forget_pool() -> None:
+    """In a forked child: the parent's pool threads do not exist there, so make a new pool."""
+    global _pool, _pool_workers
+    _pool, _pool_workers = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def over_cases(kernel: Callable[..., Any], n_cases: int, *args: Any) -> None:
