@@ -160,13 +160,16 @@ def static_optimisation(
     saturated = np.zeros((n_cases, n_frames), dtype=np.bool_)
     iterations = np.zeros((n_cases, n_frames), dtype=np.int64)
     converged = np.zeros((n_cases, n_frames), dtype=np.bool_)
-    force = np.ascontiguousarray(force)
+    # contiguous and writable (copied if not): a read-only input (a full-shape force through
+    # broadcast_to, the read-only arrays of kneeload.muscles.geometry) would compile the kernel
+    # a second time, ~20 s on an empty cache
+    arm, force, moment = (np.require(a, np.float64, ["C", "W"]) for a in (arm, force, moment))
     over_cases(
         _kernels._static_optimisation_batch,
         n_cases,
-        np.ascontiguousarray(arm),
+        arm,
         force,
-        np.ascontiguousarray(moment),
+        moment,
         p,
         activation,
         reserve,
