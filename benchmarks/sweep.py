@@ -2,9 +2,11 @@
 
 Runs ``scenarios/population.toml`` resized to N cases (its ``n`` draws x 2 directions) through
 :func:`kneeload.run_scenario` with every write, in a fresh subprocess per run, and prints cases/s
-(compute and writes, after the subprocess's imports and numba cache load) and the subprocess's
-peak resident memory (``resource.getrusage`` ``ru_maxrss``, including worker processes when
-``--workers`` > 1). Memory should not grow with N: results stream to disk chunk by chunk.
+(compute and writes, after the subprocess's imports and numba cache load), the CPU seconds of
+the run (user + system, all threads and worker processes: on a shared machine, steadier than
+wall time) and the subprocess's peak resident memory (``resource.getrusage`` ``ru_maxrss``,
+including worker processes when ``--workers`` > 1). Memory should not grow with N: the cases are
+built a block at a time and results stream to disk chunk by chunk.
 
 ``--stub`` replaces the per-chunk computation by a copy of one precomputed case (same columns
 and sizes) to measure what the store itself costs (expansion, writes, manifest) at sizes the
@@ -60,6 +62,14 @@ def _stub_compute() -> None:
     sweep._compute_chunk = copy
 
 
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process and its finished children."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
 def child(
     scenario: str, out: str, workers: int, chunk_size: int | None, stub: bool, batch: bool
 ) -> None:
@@ -75,9 +85,9 @@ def child(
         _stub_compute()
     else:  # load numba's cache before timing, as a long sweep would amortise it
         sweep._compute_chunk(expand(load_scenario("population")).iloc[:2])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_s()
     sweep.run_scenario(scenario, out, chunk_size=chunk_size, workers=workers)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
     manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -90,6 +100,7 @@ def child(
                 "cases": manifest["cases_done"],
                 "failed": manifest["n_failed"],
                 "seconds": seconds,
+                "cpu_s": cpu,
                 "peak_rss_mb": peak_kb / 1024,
                 "store_mb": store_mb,
                 "chunk_size": manifest["chunk_size"],
@@ -150,7 +161,8 @@ def main() -> None:
     label += ", kneeload.batch.run_cases" if args.batch else ""
     print(f"{label}, workers={args.workers}")
     print(
-        f"{'cases':>9}{'chunk':>7}{'seconds':>10}{'cases/s':>10}{'peak RSS MB':>13}{'store MB':>10}"
+        f"{'cases':>9}{'chunk':>7}{'seconds':>10}{'cpu s':>9}{'cases/s':>10}{'peak RSS MB':>13}"
+        f"{'store MB':>10}"
     )
     rate = None
     for n in args.sizes:
@@ -162,10 +174,12 @@ def main() -> None:
             for _ in range(args.repeats)
         ]
         seconds = statistics.median(r["seconds"] for r in runs)
+        cpu = statistics.median(r["cpu_s"] for r in runs)
         peak = statistics.median(r["peak_rss_mb"] for r in runs)
         rate = runs[0]["cases"] / seconds
         print(
-            f"{int(runs[0]['cases']):>9}{int(runs[0]['chunk_size']):>7}{seconds:>10.1f}{rate:>10.1f}{peak:>13.0f}"
+            f"{int(runs[0]['cases']):>9}{int(runs[0]['chunk_size']):>7}{seconds:>10.1f}{cpu:>9.1f}"
+            f"{rate:>10.1f}{peak:>13.0f}"
             f"{runs[0]['store_mb']:>10.1f}"
         )
 

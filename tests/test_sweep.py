@@ -254,3 +254,30 @@ def test_the_cases_table_is_written_a_block_at_a_time_as_pandas_writes_it(
     assert stored.attrs == expected.attrs
     assert _same_cases(cases, tmp_path / "blocks.parquet")
     assert not _same_cases(case_table(load_scenario("running")), tmp_path / "blocks.parquet")
+
+
+def test_sigint_while_a_chunk_computes_ends_with_that_chunk_written(
+    scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk k is written while chunk k+1 computes: a Ctrl-C then still stops after chunk
+    k+1, complete, as without the writer thread."""
+    from kneeload import sweep
+
+    real = sweep._compute_chunk
+    computed: list[int] = []
+
+    def interrupted_on_the_second(cases: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        computed.append(len(computed))
+        if len(computed) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(cases)
+
+    monkeypatch.setattr(sweep, "_compute_chunk", interrupted_on_the_second)
+    out = tmp_path / "results"
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(scenario, out, chunk_size=1)
+    assert computed == [0, 1]
+    parts = ["part-000000.parquet", "part-000001.parquet"]
+    assert sorted(p.name for p in (out / "summary.parquet").iterdir()) == parts
+    assert not list(out.rglob("*.tmp"))
+    assert json.loads((out / "manifest.json").read_text())["cases_done"] == 2

@@ -21,7 +21,9 @@ Every file is written to a temporary name (a dot file, which Parquet readers ski
 so a chunk is complete or absent: its summary part is written last and marks it done. Chunks are
 computed by :func:`_compute_chunk` in this process, in local worker processes (``workers``) or
 as tasks on a Dask distributed cluster (``scheduler``); the driver writes each chunk as it
-completes.
+completes, in a background thread while the next one computes. The cases are built a block at
+a time (:func:`kneeload.scenario.case_table`): the driver keeps 8 bytes a case, whatever the
+size of the sweep.
 """
 
 from __future__ import annotations
@@ -509,8 +511,9 @@ def run_scenario(
         Before anything is written: a bad scenario, a non-empty folder without ``resume``, a
         folder of another run, bad ``workers``, an unreachable scheduler or dask missing.
     KeyboardInterrupt
-        On Ctrl-C, after the chunks in flight are written (a second Ctrl-C stops at once; no
-        partial file is left either way).
+        On Ctrl-C, after the chunks in flight are written (a chunk computed before the Ctrl-C,
+        while the previous one was written, is left to resume; a second Ctrl-C stops at once;
+        no partial file is left either way).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -581,7 +584,27 @@ def run_scenario(
         cases_run = 0
         todo = iter([i for i in range(n_chunks) if i not in done])
         in_flight: dict[Any, int] = {}
-        with _deferred_interrupt() as interrupted:
+        # one chunk written by a background thread while the next computes (pyarrow releases
+        # the GIL); counted done, with the manifest and progress, once its write has finished
+        writing: tuple[futures.Future[None], int, pd.DataFrame] | None = None
+
+        def finish_write() -> None:
+            nonlocal writing, cases_run
+            if writing is None:
+                return
+            written, index, summary = writing
+            writing = None
+            written.result()
+            count_failures(summary)
+            cases_run += len(summary)
+            done.add(index)
+            write_manifest(time.perf_counter() - loop_started, cases_run)
+            report(index)
+
+        with (
+            _deferred_interrupt() as interrupted,
+            futures.ThreadPoolExecutor(1, thread_name_prefix="kneeload-writer") as writer,
+        ):
             _start(scenario, cases, out)
             loop_started = time.perf_counter()
             write_manifest(0.0, 0)
@@ -599,19 +622,21 @@ def run_scenario(
                     for future in sorted(executor.wait(in_flight), key=in_flight.__getitem__):
                         index = in_flight.pop(future)
                         curves, summary = future.result()
-                        _write_chunk(curves, summary, out, index)
-                        count_failures(summary)
-                        cases_run += len(summary)
-                        done.add(index)
-                        write_manifest(time.perf_counter() - loop_started, cases_run)
-                        report(index)
+                        ahead = not interrupted()
+                        finish_write()
+                        if ahead and interrupted():  # done before the Ctrl-C: beyond the stop
+                            continue
+                        written = writer.submit(_write_chunk, curves, summary, out, index)
+                        writing = (written, index, summary)
                     if interrupted():
+                        finish_write()
                         for future in list(in_flight):
                             if executor.drop(future):
                                 del in_flight[future]
                         if not in_flight:
                             raise KeyboardInterrupt
-            finally:
+                finish_write()
+            finally:  # a write under way ends (the writer is shut down), uncounted
                 for future in in_flight:
                     executor.drop(future)
     return out
