@@ -66,9 +66,10 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numpy.typing import NDArray
 
+from kneeload._threads import over_cases
 from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE, STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
 from kneeload.gait.condition_effects import apply_knee_flexion_reduction, knee_lateral_offsets_m
@@ -482,8 +483,10 @@ def _stride(
             leg_angles[k, a, 1] = curves[_LEG_ROWS[a], _wrap(kk - half, n)] * _DEG_PER_RAD
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
 def _stride_batch(
+    start: int,
+    stop: int,
     curves: np.ndarray,
     scalars: np.ndarray,
     geometry: np.ndarray,
@@ -500,8 +503,9 @@ def _stride_batch(
     pelvis: np.ndarray,
     stats: np.ndarray,
 ) -> None:
-    """:func:`_stride` for every case (first axis), in parallel over cases."""
-    for c in prange(curves.shape[0]):
+    """:func:`_stride` for cases ``start`` to ``stop − 1`` (first axis); serial, without the
+    GIL (:func:`kneeload._threads.over_cases` runs blocks of cases on threads)."""
+    for c in range(start, stop):
         _stride(
             curves[c],
             scalars[c],
@@ -727,7 +731,9 @@ def _batch(
     }
     out = {key: np.empty((c, n + 1, *shape)) for key, shape in shapes.items()}
     stats = np.empty((c, 6))
-    _stride_batch(
+    over_cases(
+        _stride_batch,
+        c,
         np.ascontiguousarray(curves),
         scalars,
         geometry,
