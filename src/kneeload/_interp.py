@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from kneeload._threads import over_cases
-from kneeload.config import NUMBA_CACHE, NUMPY_EXACT_FASTMATH
+from kneeload.config import BATCH_ERROR_MODEL, NUMBA_CACHE, NUMPY_EXACT_FASTMATH
 
 
 @njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH)
@@ -54,7 +54,7 @@ def interp_at(x: float, xp: np.ndarray, fp: np.ndarray) -> float:
     return value
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _interp_flat(
     start: int, stop: int, x: np.ndarray, xp: np.ndarray, fp: np.ndarray, out: np.ndarray
 ) -> None:

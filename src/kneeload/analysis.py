@@ -13,7 +13,12 @@ import pandas as pd
 from numba import njit
 
 from kneeload._threads import over_cases
-from kneeload.config import NUMBA_CACHE, NUMPY_EXACT_FASTMATH, STANDARD_GRAVITY_M_S2
+from kneeload.config import (
+    BATCH_ERROR_MODEL,
+    NUMBA_CACHE,
+    NUMPY_EXACT_FASTMATH,
+    STANDARD_GRAVITY_M_S2,
+)
 from kneeload.dynamics.inverse import (
     gait_lab_moments,
     inverse_dynamics_planar,
@@ -118,7 +123,7 @@ def gradient_per_case(time_s: np.ndarray, values: np.ndarray, edge_order: int) -
     return out.reshape(values.shape)
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _gradient_kernel(
     start: int, stop: int, time_s: np.ndarray, f: np.ndarray, edge_order: int, out: np.ndarray
 ) -> None:

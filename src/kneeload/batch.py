@@ -20,9 +20,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import njit
 
-from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE, NUMPY_EXACT_FASTMATH
+from kneeload._threads import over_cases
+from kneeload.config import (
+    BATCH_ERROR_MODEL,
+    GRF_CONTACT_THRESHOLD_N,
+    NUMBA_CACHE,
+    NUMPY_EXACT_FASTMATH,
+)
 from kneeload.exceptions import InputError, KneeloadError
 from kneeload.gait.simulate import _FINE_PERCENT, SUMMARY_KEYS, check_strides
 from kneeload.gait.spec import GaitSpec, Subject
@@ -211,20 +217,30 @@ def _stance_fraction(stride: np.ndarray, percent: np.ndarray, grf_n: np.ndarray)
     starts = np.cumsum([0] + [g.size for g in grid]).astype(np.int64)
     forces = np.ascontiguousarray(np.asarray(grf_n, dtype=np.float64)[:, np.concatenate(take)])
     out = np.empty(forces.shape[0])
-    _stance_fraction_kernel(np.concatenate(grid), starts, forces, _FINE_PERCENT, out)
+    over_cases(
+        _stance_fraction_kernel, len(out), np.concatenate(grid), starts, forces, _FINE_PERCENT, out
+    )
     return out
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _stance_fraction_kernel(
-    xp: np.ndarray, starts: np.ndarray, fp: np.ndarray, grid: np.ndarray, out: np.ndarray
+    start: int,
+    stop: int,
+    xp: np.ndarray,
+    starts: np.ndarray,
+    fp: np.ndarray,
+    grid: np.ndarray,
+    out: np.ndarray,
 ) -> None:
     """Per case (rows of ``fp``), the mean over strides (``xp[starts[s]:starts[s + 1]]``,
     increasing) of the share of ``grid`` points where NumPy's linear interpolation
     (compiled_base.c arr_interp: slope × (x - xp[j]) + fp[j], the other end if NaN) exceeds
-    the contact threshold. No fastmath: each comparison must see NumPy's rounding."""
+    the contact threshold. No fastmath: each comparison must see NumPy's rounding.
+    Serial over the cases start..stop−1, without the GIL (:func:`kneeload._threads.over_cases`
+    runs blocks of cases on threads; each block writes only its own output rows)."""
     n_strides = starts.size - 1
-    for c in prange(fp.shape[0]):
+    for c in range(start, stop):
         total = 0.0
         for s in range(n_strides):
             count = 0

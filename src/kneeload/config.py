@@ -7,6 +7,7 @@ Numba flags follow stumpy's ``config.py``: ``fastmath`` without ``nnan``/``ninf`
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 #: OpenMP worker threads sleep while they wait instead of spinning (GNU libgomp reads this when
 #: numba first loads its OpenMP threading layer, after this module). On a loaded 2-core machine
@@ -24,6 +25,10 @@ FASTMATH_FLAGS: set[str] = {
 #: fastmath of the kernels that reproduce a NumPy function to the bit (np.gradient, np.interp,
 #: pairwise sums, np.trapezoid): none, since "contract" would fuse multiply-adds and change bits.
 NUMPY_EXACT_FASTMATH: bool = False
+#: error model of the serial batch kernels that :func:`kneeload._threads.over_cases` runs: a
+#: float division by zero gives inf/NaN as in NumPy (and as in the ``parallel=True`` loops they
+#: replaced) instead of raising ZeroDivisionError from inside a kernel.
+BATCH_ERROR_MODEL: Literal["numpy"] = "numpy"
 #: cache compiled kernels on disk (``cache=True``), so a warm start does not recompile.
 NUMBA_CACHE: bool = True
 

@@ -43,7 +43,12 @@ from numpy.typing import ArrayLike
 
 from kneeload._interp import interp_at
 from kneeload._threads import over_cases
-from kneeload.config import GRF_CONTACT_THRESHOLD_N, NUMBA_CACHE, NUMPY_EXACT_FASTMATH
+from kneeload.config import (
+    BATCH_ERROR_MODEL,
+    GRF_CONTACT_THRESHOLD_N,
+    NUMBA_CACHE,
+    NUMPY_EXACT_FASTMATH,
+)
 from kneeload.exceptions import InputError
 
 __all__ = [
@@ -564,7 +569,7 @@ def _stride_metrics_kernel(
     out[6] = qs[int(np.argmax(moments))] if finite else np.nan
 
 
-@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=NUMPY_EXACT_FASTMATH, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _stance_metrics_kernel(
     start: int,
     stop: int,

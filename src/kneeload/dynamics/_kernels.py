@@ -17,9 +17,9 @@ Array layout: cases × frames × segments, segments ordered distal to proximal (
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
+from kneeload.config import BATCH_ERROR_MODEL, FASTMATH_FLAGS, NUMBA_CACHE
 
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
@@ -68,8 +68,10 @@ def _planar_chain_frame(
         mdz = -mpz
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _planar_chain_batch(
+    start: int,
+    stop: int,
     mass_kg: np.ndarray,
     inertia_kg_m2: np.ndarray,
     com_m: np.ndarray,
@@ -88,11 +90,12 @@ def _planar_chain_batch(
     Shapes: mass_kg, inertia_kg_m2 (C, S); com_m, com_acc_m_s2, joint_m (C, F, S, 2);
     alpha_rad_s2 (C, F, S); grf_n, cop_m (C, F, 2); free_moment_nm (C, F); gravity_m_s2 (C, 2);
     force_out (C, F, S, 2) and moment_out (C, F, S): the load on each segment at its proximal
-    joint [N, N·m]. Parallel over cases only (each thread owns its output rows).
+    joint [N, N·m]. Serial over the cases start..stop−1, without the GIL
+    (:func:`kneeload._threads.over_cases` runs blocks of cases on threads; each block writes
+    only its own output rows).
     """
-    n_cases = mass_kg.shape[0]
     n_frames = com_m.shape[1]
-    for c in prange(n_cases):
+    for c in range(start, stop):
         for f in range(n_frames):
             _planar_chain_frame(
                 mass_kg[c],

@@ -20,9 +20,9 @@ Array layout: cases × frames × bodies; any body order (the sum does not depend
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
+from kneeload.config import BATCH_ERROR_MODEL, FASTMATH_FLAGS, NUMBA_CACHE
 
 
 @njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS)
@@ -102,8 +102,10 @@ def _distal_chain_frame(
     moment_out[2] = mz
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, parallel=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _distal_chain_batch(
+    start: int,
+    stop: int,
     mass_kg: np.ndarray,
     inertia_kg_m2: np.ndarray,
     com_m: np.ndarray,
@@ -125,11 +127,11 @@ def _distal_chain_batch(
     alpha_rad_s2, com_acc_m_s2 (C, F, B, 3); rotation (C, F, B, 3, 3) body -> ground;
     grf_n, cop_m, free_moment_nm, knee_m (C, F, 3); gravity_m_s2 (C, 3); force_out and
     moment_out (C, F, 3): the load of the thigh on the chain at the knee centre [N, N·m].
-    Parallel over cases only (each thread owns its output rows).
+    Serial over the cases start..stop−1, without the GIL (:func:`kneeload._threads.over_cases`
+    runs blocks of cases on threads; each block writes only its own output rows).
     """
-    n_cases = mass_kg.shape[0]
     n_frames = com_m.shape[1]
-    for c in prange(n_cases):
+    for c in range(start, stop):
         for f in range(n_frames):
             _distal_chain_frame(
                 mass_kg[c],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kneeload._threads import over_cases
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.dynamics import _kernels
 from kneeload.dynamics._batch import as_batch
@@ -138,7 +139,9 @@ def inverse_dynamics_planar(
     gravity = as_batch("inverse_dynamics", "gravity_m_s2", gravity, (n_cases, 2))
     force = np.empty((n_cases, n_frames, len(SEGMENTS), 2))
     moment = np.empty((n_cases, n_frames, len(SEGMENTS)))
-    _kernels._planar_chain_batch(
+    over_cases(
+        _kernels._planar_chain_batch,
+        n_cases,
         chain.mass_kg,
         chain.inertia_kg_m2,
         chain.com_m,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kneeload._threads import over_cases
 from kneeload.config import STANDARD_GRAVITY_M_S2
 from kneeload.dynamics import _kernels_3d
 from kneeload.dynamics._batch import as_batch
@@ -105,7 +106,9 @@ def distal_chain_loads_3d(
         gravity = np.broadcast_to(gravity, (n_cases, 3))
     force = np.empty(per_frame)
     moment = np.empty(per_frame)
-    _kernels_3d._distal_chain_batch(
+    over_cases(
+        _kernels_3d._distal_chain_batch,
+        n_cases,
         mass,
         inertia,
         as_batch(_SOURCE, "com_m", com, per_body),

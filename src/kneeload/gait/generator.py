@@ -70,7 +70,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from kneeload._threads import over_cases
-from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE, STANDARD_GRAVITY_M_S2
+from kneeload.config import BATCH_ERROR_MODEL, FASTMATH_FLAGS, NUMBA_CACHE, STANDARD_GRAVITY_M_S2
 from kneeload.exceptions import InputError
 from kneeload.gait.condition_effects import apply_knee_flexion_reduction, knee_lateral_offsets_m
 from kneeload.gait.cycle import CYCLE_SIDES, LEG_ANGLES, GaitCycle
@@ -483,7 +483,7 @@ def _stride(
             leg_angles[k, a, 1] = curves[_LEG_ROWS[a], _wrap(kk - half, n)] * _DEG_PER_RAD
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _stride_batch(
     start: int,
     stop: int,

@@ -43,7 +43,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from kneeload._threads import over_cases
-from kneeload.config import CYCLE_POINTS, FASTMATH_FLAGS, NUMBA_CACHE
+from kneeload.config import BATCH_ERROR_MODEL, CYCLE_POINTS, FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set
 from kneeload.exceptions import InputError
 from kneeload.gait.pattern import (
@@ -287,7 +287,7 @@ def _series(blocks: Sequence[tuple[str, Sequence[float]]], phase: FloatArray) ->
 _SERIES_CHUNK = 256
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _series_points(
     start: int,
     stop: int,

@@ -40,7 +40,7 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
-from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
+from kneeload.config import BATCH_ERROR_MODEL, FASTMATH_FLAGS, NUMBA_CACHE
 
 #: working-set state of a muscle: activation free, at its lower bound 0, at its upper bound 1
 FREE, LOWER, UPPER = 0, 1, 2
@@ -793,7 +793,7 @@ def _solve_frame(
     return iterations, saturated, converged
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _static_optimisation_batch(
     start: int,
     stop: int,

@@ -42,7 +42,7 @@ from numba import njit
 
 from kneeload._interp import interp
 from kneeload._threads import over_cases
-from kneeload.config import FASTMATH_FLAGS, NUMBA_CACHE
+from kneeload.config import BATCH_ERROR_MODEL, FASTMATH_FLAGS, NUMBA_CACHE
 from kneeload.data import load_parameter_set, models_dir
 from kneeload.exceptions import InputError, ParameterError
 
@@ -333,7 +333,7 @@ def scale_muscle_set(
 _FRAME_BLOCK = 256
 
 
-@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True)
+@njit(cache=NUMBA_CACHE, fastmath=FASTMATH_FLAGS, nogil=True, error_model=BATCH_ERROR_MODEL)
 def _polynomial_kernel(
     start: int,
     stop: int,
