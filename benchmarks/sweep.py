@@ -70,17 +70,11 @@ def _cpu_s() -> float:
     )
 
 
-def child(
-    scenario: str, out: str, workers: int, chunk_size: int | None, stub: bool, batch: bool
-) -> None:
+def child(scenario: str, out: str, workers: int, chunk_size: int | None, stub: bool) -> None:
     """One run in this (fresh) process; prints a JSON line of its figures."""
     from kneeload import sweep
     from kneeload.scenario import expand, load_scenario
 
-    if batch:  # until sweep._compute_chunk calls it
-        from kneeload.batch import run_cases
-
-        sweep._compute_chunk = run_cases
     if stub:
         _stub_compute()
     else:  # load numba's cache before timing, as a long sweep would amortise it
@@ -109,9 +103,7 @@ def child(
     )
 
 
-def run_once(
-    n_cases: int, workers: int, chunk_size: int | None, stub: bool, batch: bool
-) -> dict[str, float]:
+def run_once(n_cases: int, workers: int, chunk_size: int | None, stub: bool) -> dict[str, float]:
     """One run of ``n_cases`` in a fresh subprocess; returns its figures."""
     with tempfile.TemporaryDirectory(prefix="kneeload-bench-") as folder:
         scenario = _scenario(n_cases, Path(folder))
@@ -129,8 +121,6 @@ def run_once(
             command += ["--chunk-size", str(chunk_size)]
         if stub:
             command.append("--stub")
-        if batch:
-            command.append("--batch")
         result = subprocess.run(
             command, capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
         )
@@ -146,19 +136,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="runs per size (median)")
     parser.add_argument("--stub", action="store_true", help="store cost only (see above)")
     parser.add_argument(
-        "--batch", action="store_true", help="chunks through kneeload.batch.run_cases"
-    )
-    parser.add_argument(
         "--budget-s", type=float, default=1800.0, help="skip sizes predicted to take longer"
     )
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         scenario, out = args.child
-        child(scenario, out, args.workers, args.chunk_size, args.stub, args.batch)
+        child(scenario, out, args.workers, args.chunk_size, args.stub)
         return
     label = "stub compute (store only)" if args.stub else "population.toml"
-    label += ", kneeload.batch.run_cases" if args.batch else ""
     print(f"{label}, workers={args.workers}")
     print(
         f"{'cases':>9}{'chunk':>7}{'seconds':>10}{'cpu s':>9}{'cases/s':>10}{'peak RSS MB':>13}"
@@ -169,10 +155,7 @@ def main() -> None:
         if rate is not None and n / rate > args.budget_s:
             print(f"{n:>9}  skipped: ~{n / rate:.0f} s at {rate:.1f} cases/s > --budget-s")
             continue
-        runs = [
-            run_once(n, args.workers, args.chunk_size, args.stub, args.batch)
-            for _ in range(args.repeats)
-        ]
+        runs = [run_once(n, args.workers, args.chunk_size, args.stub) for _ in range(args.repeats)]
         seconds = statistics.median(r["seconds"] for r in runs)
         cpu = statistics.median(r["cpu_s"] for r in runs)
         peak = statistics.median(r["peak_rss_mb"] for r in runs)
