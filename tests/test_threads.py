@@ -6,7 +6,8 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numba
 import pytest
@@ -22,6 +23,17 @@ def _record(calls: list[tuple[int, int, int]]) -> Callable[[int, int, str], None
     return kernel
 
 
+@contextmanager
+def _threads(n: int) -> Iterator[None]:
+    """numba.set_num_threads(n) inside the block, the previous number after it."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
 @pytest.mark.parametrize("n_cases", [0, 1, 2, 3, 7, 2000])
 def test_blocks_cover_every_case_once(n_cases: int) -> None:
     calls: list[tuple[int, int, int]] = []
@@ -34,24 +46,16 @@ def test_blocks_cover_every_case_once(n_cases: int) -> None:
 
 def test_one_thread_runs_inline() -> None:
     calls: list[tuple[int, int, int]] = []
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with _threads(1):
         over_cases(_record(calls), 100, "args")
-    finally:
-        numba.set_num_threads(previous)
     assert calls == [(0, 100, threading.get_ident())]
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread")
 def test_blocks_run_on_separate_threads() -> None:
     calls: list[tuple[int, int, int]] = []
-    previous = numba.get_num_threads()
-    numba.set_num_threads(2)
-    try:
+    with _threads(2):
         over_cases(_record(calls), 10, "args")
-    finally:
-        numba.set_num_threads(previous)
     assert sorted((start, stop) for start, stop, _ in calls) == [(0, 5), (5, 10)]
     assert len({ident for _, _, ident in calls}) == 2
 
@@ -62,22 +66,15 @@ def test_an_error_in_a_block_is_raised() -> None:
         if start > 0:
             raise ValueError("block")
 
-    previous = numba.get_num_threads()
-    numba.set_num_threads(2)
-    try:
-        with pytest.raises(ValueError, match="block"):
-            over_cases(kernel, 10)
-    finally:
-        numba.set_num_threads(previous)
+    with _threads(2), pytest.raises(ValueError, match="block"):
+        over_cases(kernel, 10)
 
 
 @pytest.mark.skipif(
     numba.config.NUMBA_NUM_THREADS < 2 or not hasattr(os, "fork"), reason="one thread or no fork"
 )
 def test_a_forked_child_makes_its_own_pool() -> None:
-    previous = numba.get_num_threads()
-    numba.set_num_threads(2)
-    try:
+    with _threads(2):
         over_cases(_record([]), 10, "args")  # the parent's pool exists
         pid = os.fork()
         if pid == 0:  # child: the pool's threads were not forked; a hang would time out below
@@ -94,5 +91,3 @@ def test_a_forked_child_makes_its_own_pool() -> None:
             os.waitpid(pid, 0)
             pytest.fail("over_cases hung in a forked child")
         assert os.waitstatus_to_exitcode(status) == 0
-    finally:
-        numba.set_num_threads(previous)
