@@ -232,7 +232,7 @@ def main() -> None:
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"load average {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
-        f"(the machine was shared with other work); {started:%Y-%m-%d %H:%M} UTC"
+        f"{started:%Y-%m-%d %H:%M} UTC"
     )
     report.write(
         args.out,

@@ -233,7 +233,7 @@ def write(
         ]
     else:
         md.append("- skipped (--no-cli)")
-    md += ["", "## Sweep end to end (population.toml, 1 000 cases, with writes)", ""]
+    md += ["", "## Sweep end to end (population.toml, with writes)", ""]
     if isinstance(sweep, str):
         md.append(f"- {sweep}")
     else:

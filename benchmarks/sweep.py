@@ -4,8 +4,8 @@ Runs ``scenarios/population.toml`` resized to N cases (its ``n`` draws x 2 direc
 :func:`kneeload.run_scenario` with every write, in a fresh subprocess per run, and prints cases/s
 (compute and writes, after the subprocess's imports and numba cache load), the CPU seconds of
 the run (user + system, all threads and worker processes: on a shared machine, steadier than
-wall time) and the subprocess's peak resident memory (``resource.getrusage`` ``ru_maxrss``,
-including worker processes when ``--workers`` > 1). Memory should not grow with N: the cases are
+wall time) and the subprocess's peak resident memory (``VmHWM``, and ``ru_maxrss`` of worker
+processes when ``--workers`` > 1). Memory should not grow with N: the cases are
 built a block at a time and results stream to disk chunk by chunk.
 
 ``--stub`` replaces the per-chunk computation by a copy of one precomputed case (same columns
@@ -70,6 +70,18 @@ def _cpu_s() -> float:
     )
 
 
+def _own_peak_kb() -> int:
+    """Peak resident memory of this process [KiB]: ``VmHWM`` of /proc/self/status where Linux
+    has it (it starts afresh at exec; ``ru_maxrss`` keeps the peak of the process that forked
+    this one, e.g. a large ``python -m benchmarks``), else ``ru_maxrss``."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child(scenario: str, out: str, workers: int, chunk_size: int | None, stub: bool) -> None:
     """One run in this (fresh) process; prints a JSON line of its figures."""
     from kneeload import sweep
@@ -83,10 +95,7 @@ def child(scenario: str, out: str, workers: int, chunk_size: int | None, stub: b
     sweep.run_scenario(scenario, out, chunk_size=chunk_size, workers=workers)
     seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
     manifest = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
-    peak_kb = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    )
+    peak_kb = max(_own_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     store_mb = sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file()) / 1e6
     print(
         json.dumps(
