@@ -231,7 +231,7 @@ def main() -> None:
     sweep_figures = "sweep: skipped (--no-sweep)" if args.no_sweep else sweep()
     machine = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"load average {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+        f"load average {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
         f"{started:%Y-%m-%d %H:%M} UTC"
     )
     report.write(
