@@ -234,6 +234,30 @@ def test_progress_bar_only_on_a_terminal_and_nothing_with_quiet(
     assert (err == "") == quiet
 
 
+def test_ctrl_c_while_drawing_says_the_results_are_complete(
+    scenario: Path,
+    reference: dict[str, pd.DataFrame],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Ctrl-C after the last chunk (while the figures are drawn) exits 130 and says the
+    results are complete (they are: equal to an uninterrupted run), not "nothing was
+    written"."""
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kneeload.plotting.draw_figures", interrupted)
+    out = tmp_path / "results"
+    assert main(["run", str(scenario), "-o", str(out), "--chunk-size", CHUNK]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted while drawing; the results in {out} are complete" in err
+    assert "nothing was written" not in err
+    assert json.loads((out / "manifest.json").read_text())["complete"]
+    _assert_same(load_results(out), reference)
+
+
 def test_a_complete_run_draws_its_figures_unless_told_not_to(
     scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -129,9 +129,17 @@ def run(args: argparse.Namespace) -> int:
         from kneeload.html_report import write_report
         from kneeload.plotting import MAX_FIGURE_CASES, draw_figures, load_curves, write_figures
 
-        drawn = draw_figures(*load_curves(out, max_cases=MAX_FIGURE_CASES))
-        figures = write_figures(out, drawn)
-        report = write_report(out, figures=drawn)
+        try:
+            drawn = draw_figures(*load_curves(out, max_cases=MAX_FIGURE_CASES))
+            figures = write_figures(out, drawn)
+            report = write_report(out, figures=drawn)
+        except KeyboardInterrupt:  # the sweep is complete; each figure file is whole or absent
+            print(
+                f"kneeload run: interrupted while drawing; the results in {out} are complete "
+                f"(kneeload plot / kneeload report {out} draw the figures)",
+                file=sys.stderr,
+            )
+            return 130
     if not args.quiet:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         print(
