@@ -36,10 +36,7 @@ about the plate origin, in the plate frame, which is the lab frame).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +46,7 @@ from numpy.typing import NDArray
 
 from kneeload.exceptions import InputError
 from kneeload.io.frames import LAB_Z_UP_TO_MODEL
+from kneeload.io.results import atomic_path
 from kneeload.trial import SIDES
 
 if TYPE_CHECKING:
@@ -197,23 +195,8 @@ def _check_legs(legs: Mapping[str, LegTrial]) -> list[str]:
     return sides
 
 
-@contextmanager
-def _atomic(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(handle)
-    os.chmod(temporary, 0o644)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
 def _write_text(path: Path, text: str) -> Path:
-    with _atomic(path) as temporary:
+    with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
     return path
 
@@ -771,6 +754,6 @@ def write_c3d(
     plates["CHANNEL"]["value"] = np.array(channels).T
     first = round(float(time[0]) * rate)
     c3d["header"]["points"]["first_frame"] = first
-    with _atomic(p, suffix=".tmp.c3d") as temporary:  # ezc3d appends .c3d to other names
+    with atomic_path(p, suffix=".tmp.c3d") as temporary:  # ezc3d appends .c3d to other names
         c3d.write(str(temporary))
     return p

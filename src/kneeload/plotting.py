@@ -4,8 +4,6 @@ group). matplotlib is imported only inside these functions, with the Agg backend
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ import pandas as pd
 
 from kneeload._checks import closest_name
 from kneeload.exceptions import InputError
+from kneeload.io.results import atomic_path
 
 #: panels of :func:`plot_trial`: column, axis label
 TRIAL_PANELS: tuple[tuple[str, str], ...] = (
@@ -475,14 +474,6 @@ def write_figures(
 def write_atomic(data: bytes, path: Path) -> Path:
     """Write bytes (a PNG, a page) to ``path`` atomically: a temporary name in the same folder,
     then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(data)
     return path

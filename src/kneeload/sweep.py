@@ -33,7 +33,6 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -51,6 +50,7 @@ import pyarrow.parquet as pq
 
 from kneeload.batch import METRIC_QUANTITIES, SUMMARY_COLUMNS_OF_CASE, run_cases
 from kneeload.exceptions import InputError
+from kneeload.io.results import atomic_path
 from kneeload.scenario import BLOCK_ROWS, CaseTable, Scenario, case_table, load_scenario
 
 __all__ = [
@@ -105,16 +105,8 @@ def _part_name(index: int) -> str:
 
 def _write_json(data: dict[str, Any], path: Path) -> None:
     """Write JSON atomically (temporary file beside it, then rename)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, indent=2)
-            stream.write("\n")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 def _write_part(table: pd.DataFrame, path: Path) -> None:
@@ -125,21 +117,14 @@ def _write_part(table: pd.DataFrame, path: Path) -> None:
     if "failure" in arrow.column_names:
         i = arrow.schema.get_field_index("failure")
         arrow = arrow.set_column(i, "failure", arrow.column(i).cast(pa.string()))
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        # dictionary-encode text only: float curves rarely repeat, and trying costs 2x the write
-        text = [
-            f.name
-            for f in arrow.schema
-            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-        ]
+    # dictionary-encode text only: float curves rarely repeat, and trying costs 2x the write
+    text = [
+        f.name
+        for f in arrow.schema
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    with atomic_path(path) as temporary:
         pq.write_table(arrow, temporary, use_dictionary=text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 def _versions(names: Iterable[str]) -> dict[str, str | None]:
@@ -435,9 +420,7 @@ def _write_cases(cases: CaseTable, path: Path) -> None:
     """Write the cases table atomically, a block (one row group) at a time, as
     :meth:`pandas.DataFrame.to_parquet` writes a table: pyarrow, snappy, the table's ``attrs``
     as JSON under the schema's ``PANDAS_ATTRS`` key (one block: the same bytes)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         writer = None
         for block in cases.blocks():
             arrow = pa.Table.from_pandas(block, preserve_index=False)
@@ -449,11 +432,6 @@ def _write_cases(cases: CaseTable, path: Path) -> None:
             writer.write_table(arrow.replace_schema_metadata(writer.schema.metadata))
         assert writer is not None  # a scenario has one case or more
         writer.close()
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 def _start(scenario: Scenario, cases: CaseTable, out: Path) -> None:
@@ -461,12 +439,8 @@ def _start(scenario: Scenario, cases: CaseTable, out: Path) -> None:
     for folder in (out, out / "curves.parquet", out / "summary.parquet"):
         folder.mkdir(parents=True, exist_ok=True)
     if not (out / "scenario.toml").is_file():
-        source = Path(scenario.source).read_bytes()
-        handle, temporary = tempfile.mkstemp(dir=out, prefix=".scenario.toml.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(source)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out / "scenario.toml")
+        with atomic_path(out / "scenario.toml") as temporary:
+            temporary.write_bytes(Path(scenario.source).read_bytes())
     if not (out / "cases.parquet").is_file():
         _write_cases(cases, out / "cases.parquet")
 

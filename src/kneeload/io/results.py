@@ -12,6 +12,8 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -30,25 +32,33 @@ def check_table_path(path: str | Path) -> Path:
     return p
 
 
+@contextmanager
+def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary path beside ``path`` (a dot file, which Parquet readers skip), renamed onto
+    it when the block succeeds and removed otherwise, so ``path`` is whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(handle)
+    os.chmod(temporary, 0o644)  # mkstemp creates 0600; results are meant to be shared
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     """Write ``table`` to CSV, Parquet or OpenSim ``.sto`` (by suffix), atomically; returns the
     path."""
     p = check_table_path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    os.close(handle)
-    os.chmod(temporary, 0o644)  # mkstemp creates 0600; results are meant to be shared
-    try:
+    with atomic_path(p) as temporary:
         if p.suffix.lower() == ".csv":
             table.to_csv(temporary, index=False, float_format="%.6g")
         elif p.suffix.lower() == ".sto":
-            Path(temporary).write_text(storage_text(table, p.stem), encoding="utf-8")
+            temporary.write_text(storage_text(table, p.stem), encoding="utf-8")
         else:
             table.to_parquet(temporary, index=False)
-        os.replace(temporary, p)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
     return p
 
 
